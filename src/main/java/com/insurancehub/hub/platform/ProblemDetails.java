@@ -1,0 +1,108 @@
+package com.insurancehub.hub.platform;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import com.networknt.schema.ValidationMessage;
+import org.apache.camel.BindToRegistry;
+import org.apache.camel.Exchange;
+import org.apache.camel.component.jsonvalidator.JsonValidationException;
+
+/**
+ * Renders the exception caught by a REST route as an RFC 9457 problem ({@code application/problem+json}).
+ * For a request that breaks its JSON Schema, {@code errors} lists each offending field as a JSON path
+ * ({@code $.risk.insuredValue}) with the reason, and {@code detail} names them.
+ *
+ * <p>Plain Camel and JDK only, so {@code camel run} can load this file next to the YAML routes.
+ */
+@BindToRegistry("problemDetails")
+public class ProblemDetails {
+
+    private static final Pattern REQUIRED_PROPERTY = Pattern.compile("required property '([^']+)'");
+
+    public void render(Exchange exchange) {
+        int status = exchange.getMessage().getHeader("problemStatus", 500, Integer.class);
+        Exception cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+        List<String[]> errors = new ArrayList<>();
+        String detail;
+        if (cause instanceof JsonValidationException invalid) {
+            for (ValidationMessage m : (Set<ValidationMessage>) invalid.getErrors()) {
+                errors.add(new String[] {fieldOf(m), m.getMessage()});
+            }
+            detail = "invalid field(s): " + String.join(", ", errors.stream().map(e -> e[0]).toList());
+        } else if (status == 400) {
+            detail = "the request body is not valid JSON";
+        } else if (status == 404 || status == 502) {
+            detail = cause != null ? cause.getMessage() : "not found";
+        } else {
+            detail = "unexpected error, see the hub's log for the exchange " + exchange.getExchangeId();
+        }
+
+        StringBuilder json = new StringBuilder(256)
+                .append("{\"type\":\"about:blank\",\"title\":").append(quote(title(status)))
+                .append(",\"status\":").append(status)
+                .append(",\"detail\":").append(quote(detail));
+        String path = exchange.getMessage().getHeader(Exchange.HTTP_URI, String.class);
+        if (path != null) {
+            json.append(",\"instance\":").append(quote(path));
+        }
+        if (!errors.isEmpty()) {
+            json.append(",\"errors\":[");
+            for (int i = 0; i < errors.size(); i++) {
+                json.append(i == 0 ? "" : ",").append("{\"field\":").append(quote(errors.get(i)[0]))
+                        .append(",\"message\":").append(quote(errors.get(i)[1])).append('}');
+            }
+            json.append(']');
+        }
+        exchange.getMessage().setBody(json.append('}').toString());
+        exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, status);
+        exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/problem+json");
+    }
+
+    /** The JSON path of the offending field; for a missing property, the path of that property. */
+    static String fieldOf(ValidationMessage message) {
+        String location = message.getInstanceLocation() != null ? message.getInstanceLocation().toString() : "$";
+        Matcher required = REQUIRED_PROPERTY.matcher(message.getMessage());
+        if (required.find()) {
+            return location + "." + required.group(1);
+        }
+        if (message.getProperty() != null && "additionalProperties".equals(message.getType())) {
+            return location + "." + message.getProperty();
+        }
+        return location;
+    }
+
+    private static String title(int status) {
+        return switch (status) {
+            case 400 -> "Bad Request";
+            case 404 -> "Not Found";
+            case 409 -> "Conflict";
+            case 502 -> "Bad Gateway";
+            default -> "Internal Server Error";
+        };
+    }
+
+    static String quote(String value) {
+        StringBuilder out = new StringBuilder(value.length() + 2).append('"');
+        for (char c : value.toCharArray()) {
+            switch (c) {
+                case '"' -> out.append("\\\"");
+                case '\\' -> out.append("\\\\");
+                case '\n' -> out.append("\\n");
+                case '\r' -> out.append("\\r");
+                case '\t' -> out.append("\\t");
+                default -> {
+                    if (c < 0x20) {
+                        out.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        out.append(c);
+                    }
+                }
+            }
+        }
+        return out.append('"').toString();
+    }
+}

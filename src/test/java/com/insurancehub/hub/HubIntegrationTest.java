@@ -1,0 +1,26 @@
+package com.insurancehub.hub;
+
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+import org.apache.camel.test.spring.junit5.CamelSpringBootTest;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.test.context.ActiveProfiles;
+import org.springframework.test.context.ContextConfiguration;
+
+import com.insurancehub.dev.DevServicesInitializer;
+
+/**
+ * The whole hub, on a random port, against the real broker, database and mocks shared by every test class.
+ * Classes with this annotation and no other configuration share one Spring context (Spring's test context cache).
+ */
+@Target(ElementType.TYPE)
+@Retention(RetentionPolicy.RUNTIME)
+@CamelSpringBootTest
+@SpringBootTest(classes = HubApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@ContextConfiguration(initializers = DevServicesInitializer.class)
+@ActiveProfiles("test")
+public @interface HubIntegrationTest {
+}
