@@ -28,7 +28,7 @@ public class ProblemDetails {
         Exception cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
         List<String[]> errors = new ArrayList<>();
         String detail;
-        if (cause instanceof JsonValidationException invalid) {
+        if (cause instanceof JsonValidationException invalid && invalid.getNumberOfErrors() > 0) {
             for (ValidationMessage m : (Set<ValidationMessage>) invalid.getErrors()) {
                 errors.add(new String[] {fieldOf(m), m.getMessage()});
             }
