@@ -1,0 +1,54 @@
+package com.insurancehub.hub.support;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/** A client of the hub's REST API, over real HTTP. */
+public final class HubApi {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final String baseUrl;
+
+    public HubApi(int port) {
+        this.baseUrl = "http://localhost:" + port;
+    }
+
+    public Response post(String path, String body) {
+        return send(HttpRequest.newBuilder(URI.create(baseUrl + path)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)));
+    }
+
+    public Response get(String path) {
+        return send(HttpRequest.newBuilder(URI.create(baseUrl + path)).GET());
+    }
+
+    private Response send(HttpRequest.Builder request) {
+        try {
+            long t0 = System.nanoTime();
+            HttpResponse<String> r = http.send(request.timeout(Duration.ofSeconds(30)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            long tookMs = (System.nanoTime() - t0) / 1_000_000;
+            JsonNode body = r.body().isBlank() ? null : JSON.readTree(r.body());
+            return new Response(r.statusCode(), r.headers().firstValue("Content-Type").orElse(""), body, tookMs);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public record Response(int status, String contentType, JsonNode body, long tookMs) {
+    }
+
+    /** A quote request; {@code insuredValue} makes the risk unique (and so a rating cache miss). */
+    public static String quoteRequest(String product, double insuredValue, String email) {
+        return """
+                {"product":"%s","customer":{"firstName":"Ada","lastName":"Lovelace","email":"%s","birthDate":"1990-12-10"},
+                 "risk":{"insuredValue":%s,"postalCode":"75011"}}""".formatted(product, email, insuredValue);
+    }
+}
