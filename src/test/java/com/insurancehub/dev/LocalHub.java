@@ -36,7 +36,7 @@ public final class LocalHub {
         Runtime.getRuntime().addShutdownHook(new Thread(services::close, "dev-services-shutdown"));
 
         SpringApplication hub = new SpringApplication(HubApplication.class);
-        hub.setDefaultProperties(services.hubProperties());
+        hub.addInitializers(new DevServicesInitializer(services));
         hub.addListeners((ApplicationReadyEvent ready) -> printUrls(ready.getApplicationContext().getEnvironment(),
                 services));
         hub.run(args);

@@ -5,7 +5,7 @@ import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 
-import org.apache.camel.test.spring.junit5.CamelSpringBootTest;
+import org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.test.context.ActiveProfiles;
 import org.springframework.test.context.ContextConfiguration;
@@ -14,11 +14,13 @@ import com.insurancehub.dev.DevServicesInitializer;
 
 /**
  * The whole hub, on a random port, against the real broker, database and mocks shared by every test class.
+ * JMX (Hawtio's view) and metrics export stay on, as in production (hence plain {@code @SpringBootTest}:
+ * {@code @CamelSpringBootTest} would switch Camel's JMX off).
  * Classes with this annotation and no other configuration share one Spring context (Spring's test context cache).
  */
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)
-@CamelSpringBootTest
+@AutoConfigureObservability
 @SpringBootTest(classes = HubApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @ContextConfiguration(initializers = DevServicesInitializer.class)
 @ActiveProfiles("test")

@@ -17,6 +17,7 @@ import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.ComponentScan;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.MapPropertySource;
 
 /**
  * The insurer's business systems, simulated: one web server (default port 8090), one base path per
@@ -36,11 +37,14 @@ import org.springframework.context.annotation.Configuration;
         JdbcTemplateAutoConfiguration.class})
 public class MocksApplication {
 
-    /** Starts the mocks on the given port against the given PostgreSQL database. */
+    /**
+     * Starts the mocks on the given port against the given PostgreSQL database. These settings go ahead of
+     * every other property source, so that a {@code -Dserver.port} meant for the hub in the same JVM does not
+     * move the mocks.
+     */
     public static ConfigurableApplicationContext start(int port, String jdbcUrl, String user, String password,
                                                        Map<String, Object> extraProperties) {
         Map<String, Object> props = new java.util.HashMap<>(Map.of(
-                "spring.config.name", "mocks",
                 "server.port", port,
                 "spring.datasource.url", jdbcUrl,
                 "spring.datasource.username", user,
@@ -48,7 +52,9 @@ public class MocksApplication {
         props.putAll(extraProperties);
         return new SpringApplicationBuilder(MocksApplication.class)
                 .web(WebApplicationType.SERVLET)
-                .properties(props)
+                .properties(Map.of("spring.config.name", "mocks"))
+                .initializers(context -> context.getEnvironment().getPropertySources()
+                        .addFirst(new MapPropertySource("mocks-runtime", props)))
                 .logStartupInfo(false)
                 .run();
     }

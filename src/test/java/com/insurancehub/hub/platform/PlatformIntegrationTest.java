@@ -1,0 +1,77 @@
+package com.insurancehub.hub.platform;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.web.server.LocalServerPort;
+
+import com.insurancehub.hub.HubIntegrationTest;
+import com.insurancehub.hub.support.HubApi;
+import com.insurancehub.hub.support.Mocks;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** O02, O03, O05 and the mocks' admin surface: what an operator of the hub looks at. */
+@HubIntegrationTest
+class PlatformIntegrationTest {
+
+    @LocalServerPort
+    int port;
+
+    @Test
+    void healthReportsKafkaAndTheDatabase() {
+        JsonNode health = new HubApi(port).get("/actuator/health").body();
+
+        assertThat(health.get("status").asText()).isEqualTo("UP");
+        assertThat(health.at("/components/kafka/status").asText()).isEqualTo("UP");
+        assertThat(health.at("/components/kafka/details/brokers").asInt()).isEqualTo(1);
+        assertThat(health.at("/components/db/status").asText()).isEqualTo("UP");
+        assertThat(health.at("/components/camelHealth/status").asText()).isEqualTo("UP");
+    }
+
+    @Test
+    void prometheusExportsRouteAndBusinessMetrics() throws Exception {
+        HubApi api = new HubApi(port);
+        assertThat(api.post("/api/quotes", HubApi.quoteRequest("HOME", 123_456, "metrics@example.com")).status())
+                .isEqualTo(201);
+
+        String scrape = raw("/actuator/prometheus");
+
+        assertThat(scrape).contains("camel_exchanges_total{").contains("routeId=\"create-quote\"");
+        assertThat(scrape).containsPattern("hub_quotes_generated_total\\{[^}]*ratingSource=\"(EXTERNAL|CACHE|FALLBACK)\"");
+    }
+
+    @Test
+    void hawtioShowsTheHubsRoutes() throws Exception {
+        assertThat(raw("/actuator/hawtio/")).containsIgnoringCase("hawtio");
+        // The Camel tab of Hawtio reads the routes through Jolokia (JMX over HTTP).
+        String routes = raw("/actuator/jolokia/search/org.apache.camel:type=routes,*");
+        assertThat(routes).contains("create-quote").contains("rate-risk-with-circuit-breaker")
+                .contains("quote-events-to-subscription-view");
+    }
+
+    @Test
+    void everyMockHasTheSameAdminSurface() {
+        for (String base : new String[] {"quote-engine", "rating"}) {
+            Mocks.reset(base);
+            Mocks.faults(base, 0, 1.0, false);
+            assertThat(Mocks.call("GET", base + "/_admin/stats", null).body().at("/faults/errorRate").asDouble())
+                    .isEqualTo(1.0);
+            assertThat(Mocks.call("POST", base.equals("rating") ? "rating/ratings" : "quote-engine/quotes", "{}").status())
+                    .isEqualTo(500);
+            assertThat(Mocks.requests(base)).isEqualTo(1);
+            assertThat(Mocks.failures(base)).isEqualTo(1);
+            assertThat(Mocks.call("PUT", base + "/_admin/faults", "{\"errorRate\":1.5}").status()).isEqualTo(400);
+            Mocks.reset(base);
+            assertThat(Mocks.requests(base)).isZero();
+            assertThat(Mocks.call("GET", base + "/_admin/stats", null).body().at("/faults/errorRate").asDouble()).isZero();
+        }
+    }
+
+    private String raw(String path) throws Exception {
+        java.net.http.HttpResponse<String> response = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://localhost:" + port + path)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(path).isEqualTo(200);
+        return response.body();
+    }
+}

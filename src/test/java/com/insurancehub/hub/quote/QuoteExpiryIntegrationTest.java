@@ -1,0 +1,67 @@
+package com.insurancehub.hub.quote;
+
+import java.time.Duration;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+import com.insurancehub.hub.HubIntegrationTest;
+import com.insurancehub.hub.support.KafkaRecords;
+import com.insurancehub.hub.support.Mocks;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** E09 on real parts: a quote past its validity is expired in the Quote Engine and QuoteExpired is published. */
+@HubIntegrationTest
+class QuoteExpiryIntegrationTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Autowired
+    JdbcTemplate jdbc;
+
+    @Test
+    void aQuotePastItsValidityIsExpiredOnceAndQuoteExpiredIsPublished() throws Exception {
+        // A quote the Quote Engine gives one second of validity (the hub's default is 30 days).
+        Mocks.Response created = Mocks.call("POST", "quote-engine/quotes", """
+                {"product":"HOME","customer":{"email":"expiring@example.com"},"risk":{"insuredValue":100000,"postalCode":"33000"},
+                 "premium":350.00,"ratingSource":"EXTERNAL","validity":"PT1S"}""");
+        assertThat(created.status()).isEqualTo(201);
+        String quoteId = created.body().get("quoteId").asText();
+
+        try (KafkaRecords events = KafkaRecords.of("insurance.quote.events")) {
+            ConsumerRecord<String, String> record = events.await(
+                    r -> quoteId.equals(r.key()) && "QuoteExpired".equals(KafkaRecords.header(r, "eventType")),
+                    Duration.ofSeconds(15));
+            JsonNode event = JSON.readTree(record.value());
+            assertThat(event.get("aggregateVersion").asInt()).isEqualTo(2);
+            assertThat(event.at("/data/quoteId").asText()).isEqualTo(quoteId);
+            assertThat(event.at("/data/customer/email").asText()).isEqualTo("expiring@example.com");
+
+            assertThat(Mocks.call("GET", "quote-engine/quotes/" + quoteId, null).body().get("status").asText())
+                    .isEqualTo("EXPIRED");
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(jdbc.queryForObject(
+                    "SELECT status FROM hub.quote_subscription_view WHERE quote_id = ?", String.class, quoteId))
+                    .isEqualTo("EXPIRED"));
+            // Later runs of the schedule find nothing more to do for it: exactly one QuoteExpired.
+            await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(3)).until(() -> events.matching(
+                    r -> quoteId.equals(r.key()) && "QuoteExpired".equals(KafkaRecords.header(r, "eventType"))).size() == 1);
+        }
+    }
+
+    @Test
+    void aQuoteStillValidIsLeftActive() {
+        Mocks.Response created = Mocks.call("POST", "quote-engine/quotes", """
+                {"product":"AUTO","customer":{"email":"valid@example.com"},"risk":{"insuredValue":9000,"postalCode":"69001"},
+                 "premium":410.00,"ratingSource":"EXTERNAL"}""");
+        String quoteId = created.body().get("quoteId").asText();
+
+        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(3)).until(() -> "ACTIVE".equals(
+                Mocks.call("GET", "quote-engine/quotes/" + quoteId, null).body().get("status").asText()));
+    }
+}
