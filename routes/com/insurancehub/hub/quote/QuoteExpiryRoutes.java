@@ -27,10 +27,10 @@ public class QuoteExpiryRoutes extends RouteBuilder {
                 .setHeader(Exchange.HTTP_METHOD, constant("GET"))
                 .setHeader(Exchange.HTTP_QUERY, simple("status=ACTIVE&limit={{hub.quotes.expiry.batch-size}}"
                         + "&validBefore=${date-with-timezone:now:UTC:yyyy-MM-dd'T'HH:mm:ss.SSS'Z'}"))
-                .to("{{hub.systems.quote-engine.url}}/quotes")
+                .to("{{hub.systems.quote-engine.url}}/quotes").id("list-overdue-quotes")
                 .convertBodyTo(JsonNode.class)
                 .split(body())
-                    .to("direct:expire-quote")
+                    .to("direct:expire-quote").id("expire-each-quote")
                 .end();
 
         from("direct:expire-quote")
@@ -41,6 +41,7 @@ public class QuoteExpiryRoutes extends RouteBuilder {
                 .setBody(constant(""))
                 .setHeader(Exchange.HTTP_METHOD, constant("POST"))
                 .toD("{{hub.systems.quote-engine.url}}/quotes/${variable.quoteId}/expiry?throwExceptionOnFailure=false")
+                    .id("expire-in-quote-engine")
                 .choice()
                     .when(header(Exchange.HTTP_RESPONSE_CODE).isEqualTo(200))
                         .convertBodyTo(String.class)
@@ -48,6 +49,7 @@ public class QuoteExpiryRoutes extends RouteBuilder {
                         .setHeader("aggregateVersion", jq(".version", String.class))
                         .transform(jq("{quoteId, product, validUntil, customer: {email: .customer.email}}"))
                         .to("kamelet:insurance-event-sink?topic={{hub.topics.quote}}&eventType=QuoteExpired")
+                            .id("publish-quote-expired")
                         .to("micrometer:counter:hub.quotes.expired")
                     .otherwise()
                         .log(LoggingLevel.DEBUG, "Quote ${variable.quoteId} not expired here (${header.CamelHttpResponseCode}): "

@@ -43,6 +43,7 @@ public class QuoteSubscriptionViewRoutes extends RouteBuilder {
                 .choice()
                     .when(header("eventType").in("QuoteGenerated", "QuoteExpired"))
                         .toD("json-validator:{{hub.schemas.location}}/events/${header.eventType}.schema.json")
+                            .id("validate-quote-event")
                         .setHeader("eventId", jq(".eventId", String.class))
                         .setHeader("aggregateVersion", jq(".aggregateVersion", String.class))
                         .setHeader("quoteId", jq(".data.quoteId", String.class))
@@ -54,7 +55,7 @@ public class QuoteSubscriptionViewRoutes extends RouteBuilder {
                         .setHeader("validUntil", jq(".data.validUntil", String.class))
                         .setHeader("status", jq("if .eventType == \"QuoteExpired\" then \"EXPIRED\" else \"ACTIVE\" end", String.class))
                         .setBody(constant(UPSERT))
-                        .to("jdbc:dataSource?useHeadersAsParameters=true")
+                        .to("jdbc:dataSource?useHeadersAsParameters=true").id("upsert-subscription-view")
                     .otherwise()
                         .log(LoggingLevel.DEBUG, "Skipping ${header.eventType}: not part of the subscription view")
                 .end();

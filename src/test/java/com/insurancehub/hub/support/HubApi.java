@@ -35,7 +35,8 @@ public final class HubApi {
             HttpResponse<String> r = http.send(request.timeout(Duration.ofSeconds(30)).build(),
                     HttpResponse.BodyHandlers.ofString());
             long tookMs = (System.nanoTime() - t0) / 1_000_000;
-            JsonNode body = r.body().isBlank() ? null : JSON.readTree(r.body());
+            JsonNode body = r.headers().firstValue("Content-Type").orElse("").contains("json") && !r.body().isBlank()
+                    ? JSON.readTree(r.body()) : null;
             return new Response(r.statusCode(), r.headers().firstValue("Content-Type").orElse(""), body, tookMs);
         } catch (Exception e) {
             throw new IllegalStateException(e);

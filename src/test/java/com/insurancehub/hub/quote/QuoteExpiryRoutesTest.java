@@ -1,0 +1,69 @@
+package com.insurancehub.hub.quote;
+
+import org.apache.camel.Exchange;
+import org.apache.camel.component.mock.MockEndpoint;
+import org.junit.jupiter.api.Test;
+
+import com.insurancehub.hub.support.RouteTestSupport;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** AdviceWith test of find-overdue-quotes and expire-quote (E09). */
+class QuoteExpiryRoutesTest extends RouteTestSupport {
+
+    @Override
+    protected void adviceRoutes() throws Exception {
+        advice("find-overdue-quotes", a -> {
+            a.replaceFromWith("direct:run-quote-expiry");
+            a.weaveById("list-overdue-quotes").replace().to("mock:list-overdue");
+            a.weaveById("expire-each-quote").replace().to("mock:expire-each");
+        });
+        advice("expire-quote", a -> {
+            a.weaveById("expire-in-quote-engine").replace().to("mock:expire-in-quote-engine");
+            a.weaveById("publish-quote-expired").replace().to("mock:quote-events");
+        });
+    }
+
+    @Test
+    void eachOverdueQuoteIsExpiredOneByOne() throws Exception {
+        mock("list-overdue").whenAnyExchangeReceived(e -> e.getMessage().setBody(
+                "[{\"quoteId\":\"Q-1\",\"status\":\"ACTIVE\"},{\"quoteId\":\"Q-2\",\"status\":\"ACTIVE\"}]"));
+        mock("expire-each").expectedMessageCount(2);
+
+        template.sendBody("direct:run-quote-expiry", null);
+
+        mock("expire-each").assertIsSatisfied();
+        assertThat(mock("list-overdue").getReceivedExchanges().get(0).getMessage().getHeader(Exchange.HTTP_QUERY, String.class))
+                .contains("status=ACTIVE").contains("validBefore=").contains("limit=100");
+    }
+
+    @Test
+    void aWonTransitionPublishesQuoteExpiredWithTheNewVersion() throws Exception {
+        mock("expire-in-quote-engine").whenAnyExchangeReceived(e -> {
+            e.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, 200);
+            e.getMessage().setBody("{\"quoteId\":\"Q-1\",\"product\":\"AUTO\",\"status\":\"EXPIRED\",\"version\":2,"
+                    + "\"validUntil\":\"2026-11-01T00:00:00Z\",\"customer\":{\"email\":\"x@example.com\"}}");
+        });
+        MockEndpoint events = mock("quote-events");
+        events.expectedMessageCount(1);
+        events.expectedHeaderReceived("aggregateId", "Q-1");
+        events.expectedHeaderReceived("aggregateVersion", "2");
+
+        template.sendBody("direct:expire-quote", "{\"quoteId\":\"Q-1\"}");
+
+        events.assertIsSatisfied();
+        assertThat(new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+                events.getReceivedExchanges().get(0).getMessage().getBody(String.class)).get("quoteId").asText()).isEqualTo("Q-1");
+    }
+
+    @Test
+    void aLostTransitionPublishesNothing() throws Exception {
+        mock("expire-in-quote-engine").whenAnyExchangeReceived(e -> e.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, 409));
+        mock("quote-events").expectedMessageCount(0);
+
+        template.sendBody("direct:expire-quote", "{\"quoteId\":\"Q-2\"}");
+
+        mock("expire-in-quote-engine").expectedMessageCount(1);
+        MockEndpoint.assertIsSatisfied(camelContext);
+    }
+}
