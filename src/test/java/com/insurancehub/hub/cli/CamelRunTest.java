@@ -1,0 +1,320 @@
+package com.insurancehub.hub.cli;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Properties;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import com.insurancehub.dev.DevServices;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * T02: every YAML route runs alone with the Camel CLI ({@code bin/camel run}), outside the hub, against the real
+ * mocks and Kafka of {@link DevServices}.
+ *
+ * <p>The CLI is started exactly as a user starts it, as a child process: it calls {@code System.exit} and brings
+ * its own logging and Vert.x, so it never runs inside this JVM. Only the addresses differ from the documented
+ * command ({@code --prop} overrides of {@code camel-run.properties}) and each run gets its own working directory
+ * (camel-jbang keeps a {@code .camel-jbang} folder in it). The first run ever downloads camel-jbang's components
+ * (tens of seconds): hence the long timeouts; warm, a run starts in a few seconds.
+ */
+class CamelRunTest {
+
+    private static final Path PROJECT = Path.of(System.getProperty("basedir", "")).toAbsolutePath();
+    private static final Path ROUTES = PROJECT.resolve("src/main/resources/routes-yaml");
+    private static final Path PROBLEM_DETAILS =
+            PROJECT.resolve("src/main/java/com/insurancehub/hub/platform/ProblemDetails.java");
+    private static final Duration STARTUP = Duration.ofMinutes(3);
+    private static final String QUOTE_TOPIC = "insurance.quote.events";
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    /** Every child started by this class, stopped in {@link #stopAll()} whatever happened. */
+    private static final List<CamelRun> RUNS = new CopyOnWriteArrayList<>();
+    private static DevServices services;
+    private static CamelRun quoteFlow;
+
+    @BeforeAll
+    static void startTheQuoteFlowAlone() throws Exception {
+        services = DevServices.shared();
+        for (String mock : List.of("quote-engine", "rating")) {
+            send(HttpRequest.newBuilder(URI.create(services.mocksBaseUrl() + "/" + mock + "/_admin/reset"))
+                    .POST(HttpRequest.BodyPublishers.noBody()));
+        }
+        List<Path> files = new ArrayList<>(yamlFilesIn(ROUTES.resolve("quote")));
+        files.addAll(platformFiles());
+        quoteFlow = CamelRun.start("quote-flow", files, 300);
+        quoteFlow.awaitStarted();
+        // The REST endpoint answers (a quote id that cannot exist is a 404 without calling the Quote Engine)
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
+                .until(() -> send(HttpRequest.newBuilder(quoteFlow.url("/api/quotes/unknown")).GET()).statusCode(),
+                        status -> status == 404);
+    }
+
+    @AfterAll
+    static void stopAll() {
+        RUNS.forEach(CamelRun::stop);
+    }
+
+    @Test
+    void aQuoteIsRatedStoredAndPublishedByTheYamlRoutesAlone() throws Exception {
+        try (KafkaConsumer<String, String> quoteEvents = quoteEventsConsumer()) {
+            HttpResponse<String> created = post(quoteFlow, quoteRequest(ThreadLocalRandom.current().nextInt(10_000, 90_000)));
+
+            assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+            JsonNode quote = JSON.readTree(created.body());
+            String quoteId = quote.path("quoteId").asText();
+            assertThat(quoteId).startsWith("Q-");
+            assertThat(quote.path("ratingSource").asText()).isIn("EXTERNAL", "CACHE", "FALLBACK");
+            assertThat(quote.path("premium").decimalValue()).isPositive();
+
+            List<ConsumerRecord<String, String>> seen = new ArrayList<>();
+            ConsumerRecord<String, String> event = await().atMost(Duration.ofSeconds(30)).pollInSameThread()
+                    .pollInterval(Duration.ofMillis(50))
+                    .until(() -> {
+                        quoteEvents.poll(Duration.ofMillis(200)).forEach(seen::add);
+                        return seen.stream().filter(r -> quoteId.equals(r.key())).findFirst().orElse(null);
+                    }, Objects::nonNull);
+            assertThat(header(event, "eventType")).isEqualTo("QuoteGenerated");
+            JsonNode envelope = JSON.readTree(event.value());
+            assertThat(envelope.path("eventType").asText()).isEqualTo("QuoteGenerated");
+            assertThat(envelope.path("aggregateId").asText()).isEqualTo(quoteId);
+            assertThat(envelope.path("data").path("quoteId").asText()).isEqualTo(quoteId);
+        }
+    }
+
+    @Test
+    void anInvalidQuoteRequestIsA400ProblemNamingTheField() throws Exception {
+        HttpResponse<String> refused = post(quoteFlow, quoteRequest(-5));
+
+        assertThat(refused.statusCode()).as(refused.body()).isEqualTo(400);
+        assertThat(refused.headers().firstValue("Content-Type")).hasValueSatisfying(
+                type -> assertThat(type).startsWith("application/problem+json"));
+        JsonNode problem = JSON.readTree(refused.body());
+        assertThat(problem.path("status").asInt()).isEqualTo(400);
+        assertThat(problem.path("detail").asText()).contains("$.risk.insuredValue");
+        assertThat(problem.path("errors").findValuesAsText("field")).contains("$.risk.insuredValue");
+    }
+
+    /** Each YAML file, with only the platform files (shared error conventions) and ProblemDetails next to it. */
+    @ParameterizedTest(name = "{0} starts alone")
+    @MethodSource("yamlRouteFiles")
+    void everyYamlFileStartsAloneWithThePlatformFiles(String file) throws IOException {
+        Set<Path> files = new LinkedHashSet<>();
+        files.add(PROJECT.resolve(file));
+        files.addAll(platformFiles());
+        CamelRun run = CamelRun.start(file.replaceAll(".*/|\\.camel\\.yaml$", ""), List.copyOf(files), 120);
+        try {
+            run.awaitStarted();
+            String log = run.log();
+            for (String routeId : routeIdsOf(PROJECT.resolve(file))) {
+                assertThat(log).as("route %s of %s started", routeId, file).contains("Started " + routeId + " (");
+            }
+        } finally {
+            run.stop();
+        }
+    }
+
+    static Stream<String> yamlRouteFiles() {
+        return yamlFilesIn(ROUTES).stream().map(f -> PROJECT.relativize(f).toString());
+    }
+
+    private static List<Path> platformFiles() {
+        return yamlFilesIn(ROUTES.resolve("platform"));
+    }
+
+    private static List<Path> yamlFilesIn(Path dir) {
+        try (Stream<Path> files = Files.walk(dir)) {
+            return files.filter(f -> f.getFileName().toString().endsWith(".camel.yaml")).sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Ids of the routes a YAML file defines: its routes, and the routes behind its REST verbs. */
+    private static List<String> routeIdsOf(Path file) throws IOException {
+        List<String> ids = new ArrayList<>();
+        for (JsonNode element : new YAMLMapper().readTree(file.toFile())) {
+            if (element.path("route").hasNonNull("id")) {
+                ids.add(element.path("route").path("id").asText());
+            }
+            for (String verb : List.of("get", "post", "put", "patch", "delete", "head")) {
+                for (JsonNode operation : element.path("rest").path(verb)) {
+                    if (operation.hasNonNull("routeId")) {
+                        ids.add(operation.path("routeId").asText());
+                    }
+                }
+            }
+        }
+        return ids;
+    }
+
+    private static String quoteRequest(int insuredValue) {
+        return """
+                {"product":"AUTO","customer":{"firstName":"Ada","lastName":"Lovelace","email":"ada@example.com",
+                "birthDate":"1990-12-10"},"risk":{"insuredValue":%d,"postalCode":"75011"}}""".formatted(insuredValue);
+    }
+
+    private static HttpResponse<String> post(CamelRun run, String body) {
+        return send(HttpRequest.newBuilder(run.url("/api/quotes"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)));
+    }
+
+    private static HttpResponse<String> send(HttpRequest.Builder request) {
+        try {
+            return HTTP.send(request.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static KafkaConsumer<String, String> quoteEventsConsumer() {
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, services.kafkaBootstrapServers());
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, "camel-run-test-" + UUID.randomUUID());
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props);
+        consumer.subscribe(List.of(QUOTE_TOPIC));
+        return consumer;
+    }
+
+    private static String header(ConsumerRecord<String, String> record, String name) {
+        Header header = record.headers().lastHeader(name);
+        return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
+    }
+
+    /** One {@code bin/camel run} child process, its working directory and its log. */
+    private static final class CamelRun {
+
+        private static final Pattern STARTED = Pattern.compile("Apache Camel \\S+ \\(.*\\) started in ");
+        private static final Pattern HTTP_PORT = Pattern.compile("Vert\\.x HttpServer started on \\S*:(\\d+)");
+
+        private final String name;
+        private final Process process;
+        private final Path log;
+
+        private CamelRun(String name, Process process, Path log) {
+            this.name = name;
+            this.process = process;
+            this.log = log;
+        }
+
+        /** The documented command, with the test's addresses, any free HTTP port and a safety stop. */
+        static CamelRun start(String name, List<Path> files, int maxSeconds) {
+            List<String> command = new ArrayList<>();
+            command.add(PROJECT.resolve("bin/camel").toString());
+            command.add("run");
+            files.forEach(f -> command.add(f.toString()));
+            command.add(PROBLEM_DETAILS.toString());
+            command.add("--dep=camel:json-validator");
+            command.add("--local-kamelet-dir=" + PROJECT.resolve("kamelets"));
+            command.add("--properties=" + ROUTES.resolve("camel-run.properties"));
+            command.add("--prop=hub.mocks.base-url=" + services.mocksBaseUrl());
+            command.add("--prop=hub.kafka.brokers=" + services.kafkaBootstrapServers());
+            command.add("--prop=hub.schemas.location=file:" + PROJECT.resolve("src/main/resources/schemas"));
+            command.add("--port=0");
+            command.add("--max-seconds=" + maxSeconds);
+            command.add("--logging-color=false");
+            try {
+                Path workDir = Files.createDirectories(PROJECT.resolve("target/camel-run").resolve(name));
+                Path log = workDir.resolve("camel-run.log");
+                ProcessBuilder builder = new ProcessBuilder(command)
+                        .directory(workDir.toFile())
+                        .redirectErrorStream(true)
+                        .redirectOutput(log.toFile());
+                // Short-lived JVMs: the C1 compiler alone starts them faster
+                builder.environment().putIfAbsent("CAMEL_CLI_JAVA_OPTS", "-XX:TieredStopAtLevel=1");
+                CamelRun run = new CamelRun(name, builder.start(), log);
+                RUNS.add(run);
+                return run;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        void awaitStarted() {
+            await().atMost(STARTUP).pollInterval(Duration.ofMillis(200))
+                    .until(() -> !process.isAlive() || STARTED.matcher(log()).find());
+            assertThat(process.isAlive())
+                    .as("camel run %s ended (exit %s) before starting; its log %s ends with:%n%s",
+                            name, process.isAlive() ? "-" : process.exitValue(), log, tail())
+                    .isTrue();
+        }
+
+        URI url(String path) {
+            Matcher port = HTTP_PORT.matcher(log());
+            assertThat(port.find()).as("camel run %s has no HTTP server; its log ends with:%n%s", name, tail()).isTrue();
+            return URI.create("http://localhost:" + port.group(1) + path);
+        }
+
+        String log() {
+            try {
+                return Files.exists(log) ? new String(Files.readAllBytes(log), StandardCharsets.UTF_8) : "";
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        private String tail() {
+            String text = log();
+            return text.substring(Math.max(0, text.length() - 4000));
+        }
+
+        /** SIGTERM to the CLI and whatever it started, then SIGKILL if it does not end in time. */
+        void stop() {
+            List<ProcessHandle> descendants = process.descendants().toList();
+            descendants.forEach(ProcessHandle::destroy);
+            process.destroy();
+            try {
+                if (!process.waitFor(20, TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                process.destroyForcibly();
+            }
+            descendants.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
+        }
+    }
+}

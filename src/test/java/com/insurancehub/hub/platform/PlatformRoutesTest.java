@@ -1,0 +1,81 @@
+package com.insurancehub.hub.platform;
+
+import java.util.NoSuchElementException;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.camel.Exchange;
+import org.apache.camel.component.mock.MockEndpoint;
+import org.apache.camel.support.DefaultExchange;
+import org.junit.jupiter.api.Test;
+
+import com.insurancehub.hub.support.RouteTestSupport;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** AdviceWith test of the platform routes every flow relies on: dead-letter-to-dlq-topic and problem-response. */
+class PlatformRoutesTest extends RouteTestSupport {
+
+    @Override
+    protected void adviceRoutes() throws Exception {
+        advice("dead-letter-to-dlq-topic", a -> a.weaveById("publish-to-dlq-topic").replace().to("mock:dlq"));
+    }
+
+    @Test
+    void aDeadLetterKeepsTheRecordAndItsKeyAndSaysWhyWhereAndWhen() throws Exception {
+        MockEndpoint dlq = mock("dlq");
+        dlq.expectedMessageCount(1);
+        dlq.expectedBodiesReceived("{\"original\":true}");
+        dlq.expectedHeaderReceived("kafka.KEY", "POL-42");
+        dlq.expectedHeaderReceived("dlqOriginalTopic", "insurance.policy.events");
+        dlq.expectedHeaderReceived("dlqOriginalPartition", "2");
+        dlq.expectedHeaderReceived("dlqOriginalOffset", "117");
+        dlq.expectedHeaderReceived("dlqReason", "billing is down");
+        dlq.expectedHeaderReceived("dlqException", IllegalStateException.class.getName());
+        dlq.expectedHeaderReceived("dlqFailedRoute", "policy-created-to-billing");
+
+        Exchange failed = new DefaultExchange(camelContext);
+        failed.getMessage().setBody("{\"original\":true}");
+        failed.getMessage().setHeader("kafka.KEY", "POL-42");
+        failed.getMessage().setHeader("kafka.TOPIC", "insurance.policy.events");
+        failed.getMessage().setHeader("kafka.PARTITION", 2);
+        failed.getMessage().setHeader("kafka.OFFSET", 117L);
+        failed.setProperty(Exchange.EXCEPTION_CAUGHT, new IllegalStateException("billing is down"));
+        failed.setProperty(Exchange.FAILURE_ROUTE_ID, "policy-created-to-billing");
+        template.send("direct:dead-letter", failed);
+
+        dlq.assertIsSatisfied();
+        assertThat(dlq.getReceivedExchanges().get(0).getMessage().getHeader("dlqFailedAt", String.class)).endsWith("Z");
+    }
+
+    @Test
+    void aCaughtExceptionIsRenderedAsProblemJson() throws Exception {
+        Exchange failed = new DefaultExchange(camelContext);
+        failed.getMessage().setHeader("problemStatus", 404);
+        failed.getMessage().setHeader(Exchange.HTTP_URI, "/api/quotes/Q-1");
+        failed.getMessage().setHeader("Authorization", "secret");
+        failed.setProperty(Exchange.EXCEPTION_CAUGHT, new NoSuchElementException("no quote \"Q-1\""));
+
+        Exchange answered = template.send("direct:problem-response", failed);
+
+        assertThat(answered.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, Integer.class)).isEqualTo(404);
+        assertThat(answered.getMessage().getHeader(Exchange.CONTENT_TYPE, String.class)).isEqualTo("application/problem+json");
+        assertThat(answered.getMessage().getHeader("Authorization")).as("no request header echoes back").isNull();
+        JsonNode problem = new ObjectMapper().readTree(answered.getMessage().getBody(String.class));
+        assertThat(problem.get("status").asInt()).isEqualTo(404);
+        assertThat(problem.get("title").asText()).isEqualTo("Not Found");
+        assertThat(problem.get("detail").asText()).isEqualTo("no quote \"Q-1\"");
+        assertThat(problem.get("instance").asText()).isEqualTo("/api/quotes/Q-1");
+    }
+
+    @Test
+    void anUnexpectedErrorHidesItsInternalsFromTheCaller() throws Exception {
+        Exchange failed = new DefaultExchange(camelContext);
+        failed.getMessage().setHeader("problemStatus", 500);
+        failed.setProperty(Exchange.EXCEPTION_CAUGHT, new IllegalStateException("password=hunter2 at db-7"));
+
+        Exchange answered = template.send("direct:problem-response", failed);
+
+        assertThat(answered.getMessage().getBody(String.class)).doesNotContain("hunter2").contains(failed.getExchangeId());
+    }
+}
