@@ -7,32 +7,41 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.test.context.TestPropertySource;
 
 import com.insurancehub.hub.HubIntegrationTest;
+import com.insurancehub.hub.support.HubApi;
 import com.insurancehub.hub.support.KafkaRecords;
 import com.insurancehub.hub.support.Mocks;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-/** E09 on real parts: a quote past its validity is expired in the Quote Engine and QuoteExpired is published. */
+/**
+ * E09 on real parts: a quote past its validity is expired in the Quote Engine and QuoteExpired is published.
+ * Validity shortened by property, from 30 days to 2 seconds.
+ */
 @HubIntegrationTest
+@TestPropertySource(properties = "hub.quotes.validity=PT2S")
 class QuoteExpiryIntegrationTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @Autowired
     JdbcTemplate jdbc;
+    @LocalServerPort
+    int port;
 
     @Test
     void aQuotePastItsValidityIsExpiredOnceAndQuoteExpiredIsPublished() throws Exception {
-        // A quote the Quote Engine gives one second of validity (the hub's default is 30 days).
-        Mocks.Response created = Mocks.call("POST", "quote-engine/quotes", """
-                {"product":"HOME","customer":{"email":"expiring@example.com"},"risk":{"insuredValue":100000,"postalCode":"33000"},
-                 "premium":350.00,"ratingSource":"EXTERNAL","validity":"PT1S"}""");
+        HubApi.Response created = new HubApi(port).post("/api/quotes",
+                HubApi.quoteRequest("HOME", QuoteFlowIntegrationTest.uniqueValue(), "expiring@example.com"));
         assertThat(created.status()).isEqualTo(201);
         String quoteId = created.body().get("quoteId").asText();
+        assertThat(java.time.Instant.parse(created.body().get("validUntil").asText()))
+                .isBefore(java.time.Instant.now().plusSeconds(3));
 
         try (KafkaRecords events = KafkaRecords.of("insurance.quote.events")) {
             ConsumerRecord<String, String> record = events.await(
@@ -58,7 +67,7 @@ class QuoteExpiryIntegrationTest {
     void aQuoteStillValidIsLeftActive() {
         Mocks.Response created = Mocks.call("POST", "quote-engine/quotes", """
                 {"product":"AUTO","customer":{"email":"valid@example.com"},"risk":{"insuredValue":9000,"postalCode":"69001"},
-                 "premium":410.00,"ratingSource":"EXTERNAL"}""");
+                 "premium":410.00,"ratingSource":"EXTERNAL","validity":"P1D"}""");
         String quoteId = created.body().get("quoteId").asText();
 
         await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(3)).until(() -> "ACTIVE".equals(

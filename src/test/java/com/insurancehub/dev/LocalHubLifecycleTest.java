@@ -1,0 +1,91 @@
+package com.insurancehub.dev;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The local run command's promise: LocalHub (what {@code ./mvnw spring-boot:test-run} starts) brings up Kafka,
+ * PostgreSQL, the mocks and the hub; SIGTERM stops all of it and leaves no process behind; a second run right
+ * after, on the same ports, works.
+ */
+class LocalHubLifecycleTest {
+
+    @Test
+    void sigtermStopsEverythingAndASecondRunOnTheSamePortsWorks() throws Exception {
+        int hub = FreePorts.find();
+        int mocks = FreePorts.find();
+        int kafka = FreePorts.find();
+        int postgres = FreePorts.find();
+
+        for (int run = 1; run <= 2; run++) {
+            List<String> output = new CopyOnWriteArrayList<>();
+            Process process = start(hub, mocks, kafka, postgres, output);
+            try {
+                await("run " + run + " is up").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200))
+                        .until(() -> output.stream().anyMatch(l -> l.contains("Insurance integration hub is running"))
+                                || !process.isAlive());
+                assertThat(process.isAlive()).as(String.join("\n", output)).isTrue();
+                String health = get("http://localhost:" + hub + "/actuator/health");
+                assertThat(health).contains("\"kafka\":{\"status\":\"UP\"").contains("\"db\":{\"status\":\"UP\"");
+                assertThat(get("http://localhost:" + mocks + "/rating/_admin/stats")).contains("requests");
+                assertThat(output).anyMatch(l -> l.contains("http://localhost:" + hub + "/actuator/hawtio"));
+            } finally {
+                process.destroy(); // SIGTERM, as Ctrl-C through Maven
+                assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("stopped within 60 s").isTrue();
+            }
+            assertThat(postgresProcessesOn(postgres)).as("no PostgreSQL left behind").isEmpty();
+            for (int port : new int[] {hub, mocks, kafka, postgres}) {
+                assertThat(FreePorts.inUse(port)).as("port %d released", port).isFalse();
+            }
+        }
+    }
+
+    private static Process start(int hub, int mocks, int kafka, int postgres, List<String> output) throws IOException {
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        Process process = new ProcessBuilder(java.toString(),
+                "-Xmx768m",
+                "-Dhub.dev.kafka-port=" + kafka, "-Dhub.dev.postgres-port=" + postgres,
+                "-Dhub.dev.mocks-port=" + mocks, "-Dserver.port=" + hub,
+                "-Dhub.dev.work-dir=target/dev-services-lifecycle",
+                "-cp", System.getProperty("java.class.path"), LocalHub.class.getName())
+                .redirectErrorStream(true)
+                .start();
+        Thread reader = new Thread(() -> {
+            try (BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                lines.lines().forEach(output::add);
+            } catch (IOException ignored) {
+                // the process ended
+            }
+        }, "local-hub-output");
+        reader.setDaemon(true);
+        reader.start();
+        return process;
+    }
+
+    private static List<ProcessHandle> postgresProcessesOn(int port) {
+        return ProcessHandle.allProcesses()
+                .filter(p -> p.info().commandLine().map(c -> c.contains("postgres") && c.contains("postgres-" + port)).orElse(false))
+                .toList();
+    }
+
+    private static String get(String url) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+    }
+}
