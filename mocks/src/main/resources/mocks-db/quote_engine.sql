@@ -12,6 +12,7 @@ CREATE TABLE IF NOT EXISTS quote_engine.quotes (
     valid_until   timestamptz    NOT NULL,
     version       integer        NOT NULL,
     created_at    timestamptz    NOT NULL DEFAULT now(),
-    updated_at    timestamptz    NOT NULL DEFAULT now()
+    updated_at    timestamptz    NOT NULL DEFAULT now(),
+    policy_id     varchar(40)
 );
 CREATE INDEX IF NOT EXISTS quotes_due_for_expiry ON quote_engine.quotes (valid_until) WHERE status = 'ACTIVE';

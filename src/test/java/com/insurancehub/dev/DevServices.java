@@ -26,9 +26,11 @@ public final class DevServices implements AutoCloseable {
     private final EmbeddedKafkaBroker kafka;
     private final ConfigurableApplicationContext mocks;
     private final int mocksPort;
+    private final Path workDir;
 
     private DevServices(EmbeddedPostgresServer postgres, EmbeddedKafkaBroker kafka,
-                        ConfigurableApplicationContext mocks, int mocksPort) {
+                        ConfigurableApplicationContext mocks, int mocksPort, Path workDir) {
+        this.workDir = workDir;
         this.postgres = postgres;
         this.kafka = kafka;
         this.mocks = mocks;
@@ -60,7 +62,8 @@ public final class DevServices implements AutoCloseable {
         }
         LOG.info("Dev services up in {} ms: PostgreSQL {}, Kafka {}, mocks http://localhost:{}",
                 (System.nanoTime() - t0) / 1_000_000, postgres.jdbcUrl(), kafka.bootstrapServers(), port);
-        return new DevServices(postgres, kafka, mocks, port);
+        FileTree.delete(workDir.resolve("outbox-offsets-" + postgres.port()));
+        return new DevServices(postgres, kafka, mocks, port, workDir);
     }
 
     /** One set of services for every test class of this JVM, stopped when the JVM ends. */
@@ -82,6 +85,8 @@ public final class DevServices implements AutoCloseable {
         props.put("hub.kafka.brokers", kafka.bootstrapServers());
         props.put("hub.postgres.port", postgres.port());
         props.put("hub.mocks.base-url", mocksBaseUrl());
+        // Offsets belong with this database: a fresh database, fresh offsets
+        props.put("hub.outbox.offset-dir", workDir.resolve("outbox-offsets-" + postgres.port()).toString());
         return props;
     }
 

@@ -10,6 +10,9 @@ import com.networknt.schema.ValidationMessage;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.Exchange;
 import org.apache.camel.component.jsonvalidator.JsonValidationException;
+import org.apache.camel.http.base.HttpOperationFailedException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Renders the exception caught by a REST route as an RFC 9457 problem ({@code application/problem+json}).
@@ -21,11 +24,22 @@ import org.apache.camel.component.jsonvalidator.JsonValidationException;
 @BindToRegistry("problemDetails")
 public class ProblemDetails {
 
+    private static final Logger LOG = LoggerFactory.getLogger(ProblemDetails.class);
     private static final Pattern REQUIRED_PROPERTY = Pattern.compile("required property '([^']+)'");
+
+    /** The request conflicts with the state of what it acts on (expired quote, already subscribed...): 409. */
+    public static class Conflict extends RuntimeException {
+        public Conflict(String message) {
+            super(message);
+        }
+    }
 
     public void render(Exchange exchange) {
         int status = exchange.getMessage().getHeader("problemStatus", 500, Integer.class);
         Exception cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+        if (cause instanceof HttpOperationFailedException failed && failed.getStatusCode() == 409) {
+            status = 409; // the system behind refused for the same reason: pass its conflict on
+        }
         List<String[]> errors = new ArrayList<>();
         String detail;
         if (cause instanceof JsonValidationException invalid && invalid.getNumberOfErrors() > 0) {
@@ -35,16 +49,29 @@ public class ProblemDetails {
             detail = "invalid field(s): " + String.join(", ", errors.stream().map(e -> e[0]).toList());
         } else if (status == 400) {
             detail = "the request body is not valid JSON";
-        } else if (status == 404 || status == 502) {
-            detail = cause != null ? cause.getMessage() : "not found";
+        } else if (status == 404 || status == 409 || status == 502) {
+            detail = cause instanceof HttpOperationFailedException failed
+                    ? failed.getUri() + " answered " + failed.getStatusCode() + ": " + failed.getResponseBody()
+                    : cause != null ? cause.getMessage() : "not found";
         } else {
             detail = "unexpected error, see the hub's log for the exchange " + exchange.getExchangeId();
+            LOG.error("Unexpected error answered 500 on exchange {} (route {})", exchange.getExchangeId(),
+                    exchange.getProperty(Exchange.FAILURE_ROUTE_ID), cause);
+        }
+
+        // A failed saga says which step failed; the steps done before it are compensated
+        String sagaStep = exchange.getVariable("sagaStep", String.class);
+        if (sagaStep != null && status >= 500) {
+            detail = "subscription failed at step '" + sagaStep + "', earlier steps are compensated: " + detail;
         }
 
         StringBuilder json = new StringBuilder(256)
                 .append("{\"type\":\"about:blank\",\"title\":").append(quote(title(status)))
                 .append(",\"status\":").append(status)
                 .append(",\"detail\":").append(quote(detail));
+        if (sagaStep != null && status >= 500) {
+            json.append(",\"failedStep\":").append(quote(sagaStep));
+        }
         String path = exchange.getMessage().getHeader(Exchange.HTTP_URI, String.class);
         if (path != null) {
             json.append(",\"instance\":").append(quote(path));

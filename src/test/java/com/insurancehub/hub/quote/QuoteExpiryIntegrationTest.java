@@ -24,7 +24,8 @@ import static org.awaitility.Awaitility.await;
  * Validity shortened by property, from 30 days to 2 seconds.
  */
 @HubIntegrationTest
-@TestPropertySource(properties = "hub.quotes.validity=PT2S")
+// Its own context: the outbox relays stay with the shared one (a replication slot has one reader)
+@TestPropertySource(properties = {"hub.quotes.validity=PT2S", "hub.outbox.enabled=false"})
 class QuoteExpiryIntegrationTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -37,7 +38,7 @@ class QuoteExpiryIntegrationTest {
     @Test
     void aQuotePastItsValidityIsExpiredOnceAndQuoteExpiredIsPublished() throws Exception {
         HubApi.Response created = new HubApi(port).post("/api/quotes",
-                HubApi.quoteRequest("HOME", QuoteFlowIntegrationTest.uniqueValue(), "expiring@example.com"));
+                HubApi.quoteRequest("HOME", HubApi.uniqueInsuredValue(), "expiring@example.com"));
         assertThat(created.status()).isEqualTo(201);
         String quoteId = created.body().get("quoteId").asText();
         assertThat(java.time.Instant.parse(created.body().get("validUntil").asText()))

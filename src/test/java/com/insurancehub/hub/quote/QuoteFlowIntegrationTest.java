@@ -148,7 +148,7 @@ class QuoteFlowIntegrationTest {
                 .until(() -> quoteEvents.matching(r -> r.value().contains(marker)).isEmpty());
     }
 
-    static double uniqueValue() {
-        return 10_000 + Math.abs(UUID.randomUUID().getMostSignificantBits() % 1_000_000) / 100.0;
+    private static double uniqueValue() {
+        return HubApi.uniqueInsuredValue();
     }
 }

@@ -11,7 +11,6 @@ import com.insurancehub.hub.HubIntegrationTest;
 import com.insurancehub.hub.support.HubApi;
 import com.insurancehub.hub.support.Mocks;
 
-import static com.insurancehub.hub.quote.QuoteFlowIntegrationTest.uniqueValue;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -76,7 +75,7 @@ class RatingCircuitBreakerIntegrationTest {
     void aSlowRatingIsCutAtTheCallTimeoutAndAnsweredFromTheFallback() {
         Mocks.faults("rating", 5_000, 0, false);
 
-        HubApi.Response response = api.post("/api/quotes", HubApi.quoteRequest("HOME", uniqueValue(), "slow@example.com"));
+        HubApi.Response response = api.post("/api/quotes", HubApi.quoteRequest("HOME", HubApi.uniqueInsuredValue(), "slow@example.com"));
 
         assertThat(response.status()).isEqualTo(201);
         assertThat(response.body().get("ratingSource").asText()).isEqualTo("FALLBACK");
@@ -86,7 +85,7 @@ class RatingCircuitBreakerIntegrationTest {
 
     @Test
     void aRatedRiskIsAnsweredFromTheCacheWhileRatingIsSlow() {
-        String request = HubApi.quoteRequest("AUTO", uniqueValue(), "cached@example.com");
+        String request = HubApi.quoteRequest("AUTO", HubApi.uniqueInsuredValue(), "cached@example.com");
         HubApi.Response first = api.post("/api/quotes", request);
         assertThat(first.body().get("ratingSource").asText()).isEqualTo("EXTERNAL");
         Mocks.faults("rating", 5_000, 0, false);
@@ -115,7 +114,7 @@ class RatingCircuitBreakerIntegrationTest {
     }
 
     private String ratingSourceOfNewRisk() {
-        HubApi.Response response = api.post("/api/quotes", HubApi.quoteRequest("AUTO", uniqueValue(), "cb@example.com"));
+        HubApi.Response response = api.post("/api/quotes", HubApi.quoteRequest("AUTO", HubApi.uniqueInsuredValue(), "cb@example.com"));
         assertThat(response.status()).isEqualTo(201);
         return response.body().get("ratingSource").asText();
     }

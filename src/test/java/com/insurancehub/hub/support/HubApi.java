@@ -46,6 +46,11 @@ public final class HubApi {
     public record Response(int status, String contentType, JsonNode body, long tookMs) {
     }
 
+    /** An insured value no other test uses: a new risk, so a rating cache miss. */
+    public static double uniqueInsuredValue() {
+        return 10_000 + Math.abs(java.util.UUID.randomUUID().getMostSignificantBits() % 1_000_000) / 100.0;
+    }
+
     /** A quote request; {@code insuredValue} makes the risk unique (and so a rating cache miss). */
     public static String quoteRequest(String product, double insuredValue, String email) {
         return """

@@ -28,7 +28,9 @@ import com.insurancehub.hub.HubApplication;
 @CamelSpringBootTest
 @UseAdviceWith
 @DisableJmx(false)
-@SpringBootTest(classes = HubApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+// The outbox relays run in the shared integration context only: a replication slot has one reader
+@SpringBootTest(classes = HubApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = "hub.outbox.enabled=false")
 @ContextConfiguration(initializers = DevServicesInitializer.class)
 @ActiveProfiles("test")
 @DirtiesContext(classMode = DirtiesContext.ClassMode.AFTER_CLASS)
@@ -49,8 +51,13 @@ public abstract class RouteTestSupport {
         if (!camelContext.isStarted()) {
             adviceRoutes();
             camelContext.start();
+            afterCamelStarted();
         }
         MockEndpoint.resetMocks(camelContext);
+    }
+
+    /** Anything to do once Camel runs, e.g. start a route that does not start by itself. */
+    protected void afterCamelStarted() throws Exception {
     }
 
     protected void advice(String routeId, ThrowingConsumer<AdviceWithRouteBuilder, Exception> advice) throws Exception {

@@ -117,6 +117,39 @@ public class QuoteEngineMock implements MockSystem {
                         + " and valid until " + found.get(0).get("validUntil")));
     }
 
+    /**
+     * Marks an ACTIVE, still valid quote SUBSCRIBED by a policy (the last step of the subscription saga).
+     * 409 when it is expired, already subscribed or otherwise not ACTIVE; repeating it for the same policy is a no-op.
+     */
+    @PostMapping("/quotes/{quoteId}/subscription")
+    public ResponseEntity<Map<String, Object>> subscribe(@PathVariable String quoteId, @RequestBody Map<String, String> body) {
+        String policyId = body.get("policyId");
+        int updated = jdbc.update("""
+                UPDATE quote_engine.quotes SET status = 'SUBSCRIBED', policy_id = ?, version = version + 1, updated_at = now()
+                WHERE quote_id = ? AND status = 'ACTIVE' AND valid_until > now()""", policyId, quoteId);
+        List<Map<String, Object>> found = find(quoteId);
+        if (found.isEmpty()) {
+            return notFound(quoteId);
+        }
+        if (updated == 1 || ("SUBSCRIBED".equals(found.get(0).get("status")) && policyId != null
+                && policyId.equals(found.get(0).get("policyId")))) {
+            return ResponseEntity.ok(found.get(0));
+        }
+        return ResponseEntity.status(HttpStatus.CONFLICT).body(Map.of("status", 409,
+                "detail", "quote " + quoteId + " is " + found.get(0).get("status") + " and valid until "
+                        + found.get(0).get("validUntil")));
+    }
+
+    /** Compensation of {@link #subscribe}: the quote is ACTIVE again. Idempotent; a no-op if it was not subscribed. */
+    @PostMapping("/quotes/{quoteId}/subscription/cancellation")
+    public ResponseEntity<Map<String, Object>> unsubscribe(@PathVariable String quoteId) {
+        jdbc.update("""
+                UPDATE quote_engine.quotes SET status = 'ACTIVE', policy_id = NULL, version = version + 1, updated_at = now()
+                WHERE quote_id = ? AND status = 'SUBSCRIBED'""", quoteId);
+        List<Map<String, Object>> found = find(quoteId);
+        return found.isEmpty() ? notFound(quoteId) : ResponseEntity.ok(found.get(0));
+    }
+
     private List<Map<String, Object>> find(String quoteId) {
         return jdbc.query("SELECT * FROM quote_engine.quotes WHERE quote_id = ?", this::row, quoteId);
     }
@@ -133,6 +166,7 @@ public class QuoteEngineMock implements MockSystem {
         quote.put("status", rs.getString("status"));
         quote.put("validUntil", rs.getTimestamp("valid_until").toInstant().toString());
         quote.put("version", rs.getInt("version"));
+        quote.put("policyId", rs.getString("policy_id"));
         quote.put("createdAt", rs.getTimestamp("created_at").toInstant().toString());
         return quote;
     }

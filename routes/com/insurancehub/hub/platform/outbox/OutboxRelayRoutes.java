@@ -1,0 +1,95 @@
+package com.insurancehub.hub.platform.outbox;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import org.apache.camel.LoggingLevel;
+import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.component.debezium.DebeziumConstants;
+import org.apache.camel.component.jsonvalidator.JsonValidationException;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.stereotype.Component;
+
+/**
+ * D01 - the transactional outbox, relayed by Debezium. PAS and Billing write an outbox row in the same
+ * transaction as their change; these routes read each committed row from PostgreSQL's WAL (pgoutput, no
+ * initial snapshot) and publish it to the aggregate's topic through the insurance-event-sink kamelet:
+ * key = aggregate id, header eventType, envelope with the outbox row's id as eventId.
+ *
+ * <p>Why the error handling looks like this: the Debezium consumer marks a record as processed even when the
+ * route fails, and its offset moves on. So a Kafka failure is retried until it succeeds (the relay waits,
+ * order kept); only a row that breaks its event schema - retrying cannot fix it - goes to the topic's DLQ.
+ * A rolled-back transaction never reaches the WAL's committed stream, so it publishes nothing. Debezium is
+ * at-least-once (a restart replays from the last stored offset): consumers deduplicate by eventId.
+ */
+@Component
+public class OutboxRelayRoutes extends RouteBuilder {
+
+    private final long retryInitialDelay;
+    private final long retryMaximumDelay;
+
+    public OutboxRelayRoutes(@Value("${hub.outbox.retry.initial-delay}") long retryInitialDelay,
+                             @Value("${hub.outbox.retry.maximum-delay}") long retryMaximumDelay,
+                             @Value("${hub.outbox.offset-dir}") Path offsetDir) throws IOException {
+        this.retryInitialDelay = retryInitialDelay;
+        this.retryMaximumDelay = retryMaximumDelay;
+        Files.createDirectories(offsetDir); // Kafka Connect's file offset store does not create it
+    }
+
+    @Override
+    public void configure() {
+        relay("pas", "{{hub.topics.policy}}");
+        relay("billing", "{{hub.topics.billing}}");
+    }
+
+    private void relay(String source, String topic) {
+        String slot = "hub_" + source + "_outbox";
+        from("debezium-postgres:" + source + "-outbox"
+                + "?databaseHostname={{hub.postgres.host}}&databasePort={{hub.postgres.port}}"
+                + "&databaseDbname={{hub.postgres.database}}"
+                + "&databaseUser={{hub.outbox.user}}&databasePassword={{hub.outbox.password}}"
+                + "&topicPrefix=hub-" + source
+                + "&tableIncludeList=" + source + ".outbox,hub.outbox_heartbeat"
+                + "&pluginName=pgoutput&slotName=" + slot + "&publicationName=" + slot
+                + "&publicationAutocreateMode=filtered"
+                + "&snapshotMode=no_data"
+                + "&offsetStorage=org.apache.kafka.connect.storage.FileOffsetBackingStore"
+                + "&offsetStorageFileName={{hub.outbox.offset-dir}}/" + source + "-outbox.offsets"
+                + "&offsetFlushIntervalMs={{hub.outbox.offset-flush-interval}}"
+                + "&pollIntervalMs={{hub.outbox.poll-interval}}"
+                + "&heartbeatIntervalMs={{hub.outbox.heartbeat-interval}}"
+                + "&heartbeatActionQuery=INSERT INTO hub.outbox_heartbeat (source, beat_at) VALUES ('" + source
+                + "', now()) ON CONFLICT (source) DO UPDATE SET beat_at = now()")
+                .routeId(source + "-outbox-to-kafka")
+                // One relay per replication slot: a deployment runs it on one instance (hub.outbox.enabled)
+                .autoStartup("{{hub.outbox.enabled}}")
+                .description("D01 - relay every committed " + source + ".outbox row to " + topic)
+                .errorHandler(defaultErrorHandler()
+                        .maximumRedeliveries(-1)
+                        .redeliveryDelay(retryInitialDelay)
+                        .maximumRedeliveryDelay(retryMaximumDelay)
+                        .useExponentialBackOff()
+                        .retryAttemptedLogLevel(LoggingLevel.WARN))
+                .onException(JsonValidationException.class)
+                    .handled(true)
+                    .maximumRedeliveries(0)
+                    .setHeader("kafka.TOPIC", constant(topic))
+                    .to("direct:dead-letter")
+                .end()
+                // inserts into the outbox only: not the heartbeat table, not updates or deletes (cleanup)
+                .filter(header(DebeziumConstants.HEADER_IDENTIFIER).isEqualTo("hub-" + source + "." + source + ".outbox"))
+                .filter(header(DebeziumConstants.HEADER_OPERATION).isEqualTo("c"))
+                .convertBodyTo(Map.class)
+                .marshal().json()
+                .setHeader("eventId", jq(".id", String.class))
+                .setHeader("eventType", jq(".event_type", String.class))
+                .setHeader("aggregateId", jq(".aggregate_id", String.class))
+                .setHeader("aggregateVersion", jq(".aggregate_version", String.class))
+                .setHeader("occurredAt", jq(".created_at", String.class))
+                .setHeader("traceparent", jq(".traceparent // empty", String.class))
+                .transform(jq(".payload | fromjson"))
+                .to("kamelet:insurance-event-sink?topic=" + topic).id("publish-" + source + "-event");
+    }
+}

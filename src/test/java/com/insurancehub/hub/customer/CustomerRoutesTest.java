@@ -1,0 +1,45 @@
+package com.insurancehub.hub.customer;
+
+import org.apache.camel.Exchange;
+import org.junit.jupiter.api.Test;
+
+import com.insurancehub.hub.support.HubApi;
+import com.insurancehub.hub.support.RouteTestSupport;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** AdviceWith test of post-customer-api and create-customer (F04), the Customer Hub replaced by a mock endpoint. */
+class CustomerRoutesTest extends RouteTestSupport {
+
+    private static final String PERSON = "{\"firstName\":\"Ada\",\"lastName\":\"Lovelace\",\"email\":\"ada@example.com\",\"birthDate\":\"1990-12-10\"}";
+
+    @Override
+    protected void adviceRoutes() throws Exception {
+        advice("create-customer", a -> a.weaveById("match-or-create-in-customer-hub").replace().to("mock:customer-hub"));
+    }
+
+    @Test
+    void theGoldenRecordIdIsAnsweredWithTheCustomerHubsStatus() {
+        mock("customer-hub").whenAnyExchangeReceived(e -> {
+            e.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, 200);
+            e.getMessage().setBody("{\"customerId\":\"C-1\",\"firstName\":\"Ada\",\"lastName\":\"Lovelace\","
+                    + "\"email\":\"ada@example.com\",\"birthDate\":\"1990-12-10\",\"matched\":true,\"internal\":\"x\"}");
+        });
+
+        HubApi.Response response = new HubApi(port).post("/api/customers", PERSON);
+
+        assertThat(response.status()).isEqualTo(200);
+        assertThat(response.body().get("customerId").asText()).isEqualTo("C-1");
+        assertThat(response.body().get("matched").asBoolean()).isTrue();
+        assertThat(response.body().has("internal")).isFalse();
+    }
+
+    @Test
+    void anInvalidPersonIsA400AndNeverReachesTheCustomerHub() {
+        HubApi.Response response = new HubApi(port).post("/api/customers", "{\"firstName\":\"Ada\",\"email\":\"not-an-email\"}");
+
+        assertThat(response.status()).isEqualTo(400);
+        assertThat(response.body().get("detail").asText()).contains("$.lastName").contains("$.email");
+        assertThat(mock("customer-hub").getReceivedCounter()).isZero();
+    }
+}
