@@ -27,13 +27,6 @@ public class ProblemDetails {
     private static final Logger LOG = LoggerFactory.getLogger(ProblemDetails.class);
     private static final Pattern REQUIRED_PROPERTY = Pattern.compile("required property '([^']+)'");
 
-    /** The request conflicts with the state of what it acts on (expired quote, already subscribed...): 409. */
-    public static class Conflict extends RuntimeException {
-        public Conflict(String message) {
-            super(message);
-        }
-    }
-
     public void render(Exchange exchange) {
         int status = exchange.getMessage().getHeader("problemStatus", 500, Integer.class);
         Exception cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
@@ -49,6 +42,8 @@ public class ProblemDetails {
             detail = "invalid field(s): " + String.join(", ", errors.stream().map(e -> e[0]).toList());
         } else if (status == 400) {
             detail = "the request body is not valid JSON";
+        } else if (status == 409 && exchange.getVariable("conflictReason") != null) {
+            detail = exchange.getVariable("conflictReason", String.class);
         } else if (status == 404 || status == 409 || status == 502) {
             detail = cause instanceof HttpOperationFailedException failed
                     ? failed.getUri() + " answered " + failed.getStatusCode() + ": " + failed.getResponseBody()

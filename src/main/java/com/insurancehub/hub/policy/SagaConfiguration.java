@@ -18,7 +18,7 @@ import org.springframework.context.annotation.Configuration;
 @Configuration(proxyBeanMethods = false)
 public class SagaConfiguration {
 
-    @Bean
+    @Bean("sagaService")
     @ConditionalOnProperty(name = "camel.lra.enabled", havingValue = "false", matchIfMissing = true)
     public CamelSagaService inMemorySagaService(
             @Value("${hub.subscription.compensation.max-attempts}") int maxAttempts,

@@ -249,14 +249,18 @@ class CamelRunTest {
             command.add("run");
             files.forEach(f -> command.add(f.toString()));
             command.add(PROBLEM_DETAILS.toString());
+            command.add(ROUTES.resolve("camel-run-beans.yaml").toString());
             // Not detected by camel run: ProblemDetails.java compiles before any route needs json-validator, and a
             // circuit breaker configured by a bean (configuration: ratingBreakerPolicy) does not ask for resilience4j
-            command.add("--dep=camel:json-validator,camel:resilience4j");
+            command.add("--dep=camel:json-validator,camel:resilience4j,camel:sql,org.postgresql:postgresql:42.7.8");
             command.add("--local-kamelet-dir=" + PROJECT.resolve("kamelets"));
             command.add("--properties=" + ROUTES.resolve("camel-run.properties"));
             command.add("--prop=hub.mocks.base-url=" + services.mocksBaseUrl());
             command.add("--prop=hub.kafka.brokers=" + services.kafkaBootstrapServers());
             command.add("--prop=hub.schemas.location=file:" + PROJECT.resolve("src/main/resources/schemas"));
+            command.add("--prop=hub.postgres.url=" + services.jdbcUrl());
+            // its own consumer groups: the hub contexts of the other test classes must not lose partitions to it
+            command.add("--prop=hub.consumer.group-prefix=camel-run-test.");
             command.add("--port=0");
             command.add("--max-seconds=" + maxSeconds);
             command.add("--logging-color=false");
