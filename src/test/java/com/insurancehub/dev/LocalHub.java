@@ -4,6 +4,7 @@ import java.util.Map;
 
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.context.ApplicationListener;
 import org.springframework.core.env.Environment;
 
 import com.insurancehub.hub.HubApplication;
@@ -37,8 +38,13 @@ public final class LocalHub {
 
         SpringApplication hub = new SpringApplication(HubApplication.class);
         hub.addInitializers(new DevServicesInitializer(services));
-        hub.addListeners((ApplicationReadyEvent ready) -> printUrls(ready.getApplicationContext().getEnvironment(),
-                services));
+        // A typed listener: a lambda's event type is invisible to Spring, which would call it for every event
+        hub.addListeners(new ApplicationListener<ApplicationReadyEvent>() {
+            @Override
+            public void onApplicationEvent(ApplicationReadyEvent ready) {
+                printUrls(ready.getApplicationContext().getEnvironment(), services);
+            }
+        });
         hub.run(args);
     }
 

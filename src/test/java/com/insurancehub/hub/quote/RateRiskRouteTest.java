@@ -30,7 +30,11 @@ class RateRiskRouteTest extends RouteTestSupport {
     @Order(1)
     void aNewRiskIsRatedExternallyThenServedFromTheCache() throws Exception {
         MockEndpoint rating = mock("rating");
-        rating.whenAnyExchangeReceived(e -> e.getMessage().setBody("{\"premium\":420.50,\"currency\":\"EUR\",\"tariff\":\"T\"}"));
+        java.util.List<String> callThreads = new java.util.concurrent.CopyOnWriteArrayList<>();
+        rating.whenAnyExchangeReceived(e -> {
+            callThreads.add(Thread.currentThread().getName());
+            e.getMessage().setBody("{\"premium\":420.50,\"currency\":\"EUR\",\"tariff\":\"T\"}");
+        });
         rating.expectedMessageCount(1);
         String request = HubApi.quoteRequest("AUTO", 12_345.67, "a@example.com");
 
@@ -42,6 +46,8 @@ class RateRiskRouteTest extends RouteTestSupport {
         assertThat(second.get("ratingSource").asText()).isEqualTo("CACHE");
         assertThat(second.get("premium").decimalValue()).isEqualByComparingTo("420.50");
         rating.assertIsSatisfied();
+        // Under the breaker's timeout the call runs on the ratingCallExecutor pool, not the JDK's common pool
+        assertThat(callThreads).singleElement().asString().startsWith("pool-");
         // What External Rating was asked: the risk, not the customer's identity
         JsonNode sent = JSON.readTree(rating.getReceivedExchanges().get(0).getMessage().getBody(String.class));
         assertThat(sent.get("insuredValue").asDouble()).isEqualTo(12_345.67);

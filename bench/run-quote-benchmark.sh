@@ -1,0 +1,411 @@
+#!/usr/bin/env bash
+# The quote benchmark of docs/performance.md, end to end, in one command:
+#
+#   bench/run-quote-benchmark.sh                 # the three scenarios: cache slow open
+#   bench/run-quote-benchmark.sh slow            # or some of them
+#
+# Builds once (profile bench: into bench/target, never target/), starts the full local stack
+# (./mvnw -Pbench spring-boot:test-run: Kafka, PostgreSQL, mocks, hub), runs each scenario with Gatling
+# (com.insurancehub.bench.QuoteSimulation), prints a markdown table of the measured phase of each, and stops
+# the stack (SIGTERM to the Maven process it started) whatever happens.
+#
+# Environment (defaults in brackets):
+#   RATE_CACHE [100] RATE_SLOW [40] RATE_OPEN [100]  steady arrival rate, requests/s (RATE sets all three)
+#   DURATION [60]  measured seconds per scenario      WARMUP [30]  warm-up seconds per scenario
+#   HUB_PORT [8080] MOCKS_PORT [8090] KAFKA_PORT [9092] PG_PORT [15432]   must be free
+#   MAX_FOREIGN [0.1] QUIET_WAIT [600]  before each scenario, wait up to QUIET_WAIT s (polling every 30 s) until
+#                                     processes that are not this run's use less than MAX_FOREIGN cores (a
+#                                     concurrent build steals CPU from client and server alike); then go on,
+#                                     with a warning. The table gives what other processes used during each run.
+#   MAX_FOREIGN_DURING [0.2] ATTEMPTS [3]  a scenario during which other processes used more than
+#                                     MAX_FOREIGN_DURING cores is run again, ATTEMPTS times at most
+#   STARTUP_TIMEOUT [300]             seconds to wait for "Insurance integration hub is running"
+#   STACK_JVM_ARGS []                 extra options for the stack's JVM, e.g. -Dspring.task.execution.pool.core-size=64
+# Everything it writes goes under bench/target/runs/<UTC time>/ (stack log, Gatling reports, results.md).
+set -Eeuo pipefail
+
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+
+SCENARIOS=("$@")
+[ ${#SCENARIOS[@]} -gt 0 ] || SCENARIOS=(cache slow open)
+for s in "${SCENARIOS[@]}"; do
+  case "$s" in cache|slow|open) ;; *) echo "Unknown scenario '$s' (cache, slow or open)" >&2; exit 2 ;; esac
+done
+
+RATE_CACHE=${RATE_CACHE:-${RATE:-100}}
+RATE_SLOW=${RATE_SLOW:-${RATE:-40}}
+RATE_OPEN=${RATE_OPEN:-${RATE:-100}}
+DURATION=${DURATION:-60}
+WARMUP=${WARMUP:-30}
+HUB_PORT=${HUB_PORT:-8080}
+MOCKS_PORT=${MOCKS_PORT:-8090}
+KAFKA_PORT=${KAFKA_PORT:-9092}
+PG_PORT=${PG_PORT:-15432}
+MAX_FOREIGN=${MAX_FOREIGN:-0.1}
+MAX_FOREIGN_DURING=${MAX_FOREIGN_DURING:-0.2}
+ATTEMPTS=${ATTEMPTS:-3}
+QUIET_WAIT=${QUIET_WAIT:-600}
+STARTUP_TIMEOUT=${STARTUP_TIMEOUT:-300}
+STACK_JVM_ARGS=${STACK_JVM_ARGS:-}
+
+RUN_DIR="$ROOT/bench/target/runs/$(date -u +%Y%m%dT%H%M%SZ)"
+WORK_DIR="$RUN_DIR/dev-services"
+STACK_LOG="$RUN_DIR/stack.log"
+LOAD_LOG="$RUN_DIR/loadavg.log"
+RESULTS="$RUN_DIR/results.md"
+mkdir -p "$RUN_DIR"
+
+HUB_URL="http://localhost:$HUB_PORT"
+MOCKS_URL="http://localhost:$MOCKS_PORT"
+MVN=("$ROOT/mvnw" -B -Pbench)
+# After the one build: spring-boot:test-run and gatling:test each fork the lifecycle up to test-compile; these
+# flags make that a no-op, so that what runs is what was built, even if the sources change meanwhile.
+NO_BUILD=(-Dmaven.main.skip=true -Dmaven.resources.skip=true -Dmaven.test.skip=true)
+
+log() { printf '%s %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
+loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
+
+# "<all jiffies> <busy jiffies> <jiffies of this run's processes>": this script and everything below it (Maven,
+# the stack's JVM, Gatling), its PostgreSQL (found by data directory), exited children included (cutime)
+cpu_sample() {
+  python3 - "$$" "$WORK_DIR" <<'PY'
+import os, sys
+root, work = int(sys.argv[1]), sys.argv[2]
+cpu = [int(x) for x in open("/proc/stat").readline().split()[1:9]]
+procs = {}
+for pid in filter(str.isdigit, os.listdir("/proc")):
+    try:
+        stat = open(f"/proc/{pid}/stat").read()
+        cmd = open(f"/proc/{pid}/cmdline", "rb").read().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        continue
+    f = stat[stat.rindex(")") + 2:].split()
+    procs[int(pid)] = (int(f[1]), sum(int(x) for x in f[11:15]), cmd)
+ours, todo = set(), [root]
+while todo:
+    p = todo.pop()
+    ours.add(p)
+    todo += [c for c, (ppid, _, _) in procs.items() if ppid == p and c not in ours]
+ours |= {p for p, (_, _, cmd) in procs.items() if work in cmd}
+print(sum(cpu), sum(cpu) - cpu[3] - cpu[4], sum(procs[p][1] for p in ours if p in procs))
+PY
+}
+
+# cores used by other processes between two cpu_sample outputs
+foreign_cores() {
+  awk -v a="$1" -v b="$2" -v n="$(nproc)" 'BEGIN { split(a, x, " "); split(b, y, " ");
+    all = y[1] - x[1]; other = (y[2] - x[2]) - (y[3] - x[3]); if (other < 0) other = 0;
+    printf "%.2f", (all > 0 ? n * other / all : 0) }'
+}
+
+wait_for_quiet() {
+  local waited=0 before after f
+  while true; do
+    before=$(cpu_sample); sleep 10; after=$(cpu_sample)
+    f=$(foreign_cores "$before" "$after")
+    if awk -v f="$f" -v m="$MAX_FOREIGN" 'BEGIN { exit !(f < m) }'; then
+      log "Other processes use $f cores (< $MAX_FOREIGN): measuring (load $(loadavg))"
+      return
+    fi
+    if [ "$waited" -ge "$QUIET_WAIT" ]; then
+      log "WARNING: other processes still use $f cores after ${waited}s: measuring anyway, figures will suffer"
+      return
+    fi
+    log "Other processes use $f cores (>= $MAX_FOREIGN): waiting for a quieter machine (${waited}/${QUIET_WAIT}s)"
+    sleep 20; waited=$((waited + 30))
+  done
+}
+
+port_in_use() {
+  if command -v ss >/dev/null 2>&1; then
+    ss -Hltn "sport = :$1" 2>/dev/null | grep -q .
+  else
+    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+  fi
+}
+
+# ---- the stack: started by this script, stopped by this script -------------------------------------------
+STACK_PID=""
+SAMPLER_PID=""
+
+descendants() { # every process below $1, deepest last
+  local child
+  for child in $(ps -o pid= --ppid "$1" 2>/dev/null); do
+    echo "$child"
+    descendants "$child"
+  done
+}
+
+stop_stack() {
+  local rc=$?
+  trap - EXIT INT TERM
+  if [ -n "$SAMPLER_PID" ]; then kill "$SAMPLER_PID" 2>/dev/null || true; fi
+  if [ -n "$STACK_PID" ] && kill -0 "$STACK_PID" 2>/dev/null; then
+    local tree
+    tree=$(descendants "$STACK_PID" | tr '\n' ' ')
+    log "Stopping the stack: SIGTERM to Maven (pid $STACK_PID; below it: ${tree:-none})"
+    kill -TERM "$STACK_PID" 2>/dev/null || true
+    for _ in $(seq 1 60); do kill -0 "$STACK_PID" 2>/dev/null || break; sleep 1; done
+    # The hub's JVM closes Kafka, the mocks and PostgreSQL in its shutdown hook; give it time, then insist
+    local pid
+    for pid in $tree; do
+      for _ in $(seq 1 30); do kill -0 "$pid" 2>/dev/null || break; sleep 1; done
+      if kill -0 "$pid" 2>/dev/null; then log "pid $pid still running: SIGTERM"; kill -TERM "$pid" 2>/dev/null || true; fi
+    done
+    sleep 2
+    for pid in $STACK_PID $tree; do
+      if kill -0 "$pid" 2>/dev/null; then log "pid $pid still running: SIGKILL"; kill -KILL "$pid" 2>/dev/null || true; fi
+    done
+  fi
+  # PostgreSQL runs detached from the JVM (pg_ctl): find ours by its data directory, which only this run uses
+  local left
+  left=$(pgrep -f -- "$WORK_DIR" || true)
+  if [ -n "$left" ]; then
+    log "Left over after the stack stopped (pids $left): SIGTERM"
+    kill -TERM $left 2>/dev/null || true
+    sleep 5
+    left=$(pgrep -f -- "$WORK_DIR" || true)
+    if [ -n "$left" ]; then kill -KILL $left 2>/dev/null || true; fi
+  fi
+  left=$(pgrep -f -- "$WORK_DIR" || true)
+  if [ -n "$left" ]; then
+    log "WARNING: processes of this run still alive: $left"
+    rc=${rc:-1}; [ "$rc" -ne 0 ] || rc=1
+  else
+    log "Stack stopped: no java or postgres process of this run is left."
+  fi
+  exit "$rc"
+}
+trap stop_stack EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# ---- preconditions --------------------------------------------------------------------------------------
+busy=()
+for p in "$HUB_PORT" "$MOCKS_PORT" "$KAFKA_PORT" "$PG_PORT"; do
+  if port_in_use "$p"; then busy+=("$p"); fi
+done
+if [ ${#busy[@]} -gt 0 ]; then
+  log "Port(s) ${busy[*]} in use: is a hub already running? Stop it, or choose HUB_PORT/MOCKS_PORT/KAFKA_PORT/PG_PORT."
+  exit 1
+fi
+command -v python3 >/dev/null || { log "python3 is needed to read Gatling's stats.json"; exit 1; }
+
+{
+  echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+  echo "cpus: $(nproc)"
+  echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')"
+  echo "memory: $(free -h | awk '/^Mem:/{print $2}')"
+  echo "java: $(java -version 2>&1 | sed -n 2p)"
+  echo "load before build: $(loadavg)"
+  if git rev-parse --git-dir >/dev/null 2>&1; then
+    echo "git: $(git rev-parse --short HEAD)$(git diff --quiet HEAD 2>/dev/null || echo ' (with local changes)')"
+  fi
+} > "$RUN_DIR/machine.txt"
+
+# ---- build once -----------------------------------------------------------------------------------------
+log "Building (./mvnw -B -Pbench test-compile) - log: $RUN_DIR/build.log"
+if ! "${MVN[@]}" test-compile > "$RUN_DIR/build.log" 2>&1; then
+  tail -40 "$RUN_DIR/build.log" >&2; log "Build failed"; exit 1
+fi
+
+# ---- start the stack ------------------------------------------------------------------------------------
+# optimizedLaunch=false: spring-boot:test-run would otherwise start the JVM with -XX:TieredStopAtLevel=1
+# (C1 only), quick to start but not what a server runs with.
+JVM_ARGS="-Dhub.dev.work-dir=$WORK_DIR -Dhub.dev.kafka-port=$KAFKA_PORT -Dhub.dev.postgres-port=$PG_PORT"
+JVM_ARGS+=" -Dhub.dev.mocks-port=$MOCKS_PORT -Dserver.port=$HUB_PORT -Xlog:gc:file=$RUN_DIR/stack-gc.log:time"
+JVM_ARGS+="${STACK_JVM_ARGS:+ $STACK_JVM_ARGS}"
+log "Starting the stack (./mvnw -B -Pbench spring-boot:test-run) - log: $STACK_LOG"
+"${MVN[@]}" "${NO_BUILD[@]}" spring-boot:test-run -Dspring-boot.test-run.optimizedLaunch=false \
+  "-Dspring-boot.run.jvmArguments=$JVM_ARGS" > "$STACK_LOG" 2>&1 < /dev/null &
+STACK_PID=$!
+
+started=$(date +%s)
+until grep -q "Insurance integration hub is running" "$STACK_LOG" 2>/dev/null; do
+  if ! kill -0 "$STACK_PID" 2>/dev/null; then
+    tail -60 "$STACK_LOG" >&2; log "The stack stopped before it was up"; exit 1
+  fi
+  if [ $(( $(date +%s) - started )) -ge "$STARTUP_TIMEOUT" ]; then
+    tail -60 "$STACK_LOG" >&2; log "The stack is not up after ${STARTUP_TIMEOUT}s"; exit 1
+  fi
+  sleep 2
+done
+log "Stack up in $(( $(date +%s) - started ))s: hub $HUB_URL, mocks $MOCKS_URL"
+for pid in $(descendants "$STACK_PID"); do # the JVM that runs the stack, and its options
+  if ps -o args= -p "$pid" | grep -q 'com.insurancehub.dev.LocalHub'; then
+    echo "stack JVM options: $(ps -o args= -p "$pid" | tr ' ' '\n' | grep -E '^-(X|D)' | tr '\n' ' ')" >> "$RUN_DIR/machine.txt"
+  fi
+done
+sleep 10 # let the start-up settle (Debezium snapshot, first Kafka metadata, JIT of the boot code)
+
+( while true; do echo "$(date -u +%H:%M:%S) $(cut -d' ' -f1-4 /proc/loadavg)"; sleep 5; done ) > "$LOAD_LOG" &
+SAMPLER_PID=$!
+
+# ---- the scenarios --------------------------------------------------------------------------------------
+# A scenario during which other processes took more than MAX_FOREIGN_DURING cores is run again, up to ATTEMPTS
+# times in all; the table shows the last attempt, and says what the others used during it.
+failed=()
+for s in "${SCENARIOS[@]}"; do
+  upper=$(echo "$s" | tr '[:lower:]' '[:upper:]')
+  rate_var="RATE_$upper"
+  rate=${!rate_var}
+  for attempt in $(seq 1 "$ATTEMPTS"); do
+    wait_for_quiet
+    log "Scenario $s (attempt $attempt/$ATTEMPTS): $rate req/s, warm-up ${WARMUP}s, measured ${DURATION}s"
+    echo "$s attempt $attempt start $(date -u +%H:%M:%S) load $(loadavg)" >> "$RUN_DIR/scenarios.log"
+    before=$(cpu_sample)
+    if "${MVN[@]}" "${NO_BUILD[@]}" gatling:test \
+        -Dgatling.simulationClass=com.insurancehub.bench.QuoteSimulation \
+        -Dgatling.resultsFolder="$RUN_DIR/gatling-$s" \
+        -Dgatling.runDescription="quote benchmark, scenario $s, $rate req/s" \
+        -Dscenario="$s" -Drate="$rate" -Dduration="$DURATION" -Dwarmup="$WARMUP" \
+        -DhubUrl="$HUB_URL" -DmocksUrl="$MOCKS_URL" -DsummaryFile="$RUN_DIR/summary-$s.json" \
+        -DrequestLog="$RUN_DIR/requests-$s.csv" \
+        > "$RUN_DIR/gatling-$s.log" 2>&1; then
+      status=ok
+    else
+      status=failed
+    fi
+    cp "$RUN_DIR/gatling-$s.log" "$RUN_DIR/gatling-$s-attempt$attempt.log"
+    foreign=$(foreign_cores "$before" "$(cpu_sample)")
+    echo "$foreign" > "$RUN_DIR/foreign-cores-$s.txt"
+    echo "$s attempt $attempt end $(date -u +%H:%M:%S) load $(loadavg) gatling=$status other-processes-cores=$foreign" \
+      >> "$RUN_DIR/scenarios.log"
+    log "Scenario $s done: gatling=$status, other processes used $foreign cores meanwhile"
+    if awk -v f="$foreign" -v m="$MAX_FOREIGN_DURING" 'BEGIN { exit !(f <= m) }'; then break; fi
+    if [ "$attempt" -lt "$ATTEMPTS" ]; then log "Disturbed (> $MAX_FOREIGN_DURING cores): again"; fi
+  done
+  if [ "$status" = failed ]; then
+    failed+=("$s")
+    grep -E 'Assertion|failed|ERROR|Exception' "$RUN_DIR/gatling-$s.log" | head -20 >&2 || true
+    log "Scenario $s: Gatling reported a failure (assertion missed or run broken), see $RUN_DIR/gatling-$s.log"
+  fi
+done
+
+# ---- the table ------------------------------------------------------------------------------------------
+python3 - "$RUN_DIR" "${SCENARIOS[@]}" > "$RESULTS" <<'PY'
+import glob, json, os, sys
+
+def request_stats(stats_js, name):
+    """Gatling 3.13 writes its figures to js/stats.js (no stats.json any more): a JS object whose "stats: {...}"
+    members are plain JSON, one per request name."""
+    text, start = open(stats_js).read(), 0
+    while (start := text.find("stats: {", start)) >= 0:
+        i = start = start + len("stats: ")
+        depth = 0
+        while True:
+            depth += {"{": 1, "}": -1}.get(text[i], 0)
+            i += 1
+            if depth == 0:
+                break
+        block = json.loads(text[start:i])
+        if block.get("name") == name:
+            return block
+    return None
+
+run_dir, scenarios = sys.argv[1], sys.argv[2:]
+def foreign(s):
+    try:
+        return open(os.path.join(run_dir, f"foreign-cores-{s}.txt")).read().strip()
+    except OSError:
+        return "?"
+
+print("| scenario | expected ratingSource | rate (req/s) | OK | KO | mean (ms) | p50 (ms) | p95 (ms) | p99 (ms) | max (ms) "
+      "| throughput (OK/s) | External Rating calls | p99 target | met | other processes (cores) |")
+print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---:|")
+for s in scenarios:
+    summary_file = os.path.join(run_dir, f"summary-{s}.json")
+    stats_files = sorted(glob.glob(os.path.join(run_dir, f"gatling-{s}", "*", "js", "stats.js")))
+    if not stats_files or not os.path.exists(summary_file):
+        print(f"| {s} | | | | | | | | | | | | | no result (see gatling-{s}.log) | {foreign(s)} |")
+        continue
+    summary = json.load(open(summary_file))
+    measured = request_stats(stats_files[-1], "POST /api/quotes")
+    if measured is None:
+        print(f"| {s} | | | | | | | | | | | | | measured request missing in {stats_files[-1]} | {foreign(s)} |")
+        continue
+    n = {k: int(v) for k, v in measured["numberOfRequests"].items()}
+    val = lambda k: measured[k]["total"]
+    p99, target = int(val("percentiles4")), summary["p99TargetMs"]
+    met = n["ko"] == 0 and p99 < target
+    m = summary["measured"]
+    print(f"| {s} | {summary['expectedRatingSource']} | {summary['rate']:g} | {n['ok']} | {n['ko']} "
+          f"| {val('meanResponseTime')} | {val('percentiles1')} | {val('percentiles3')} | {p99} | {val('maxResponseTime')} "
+          f"| {m['okPerSecond']:.1f} | {m['ratingCalls']} | < {target} | {'yes' if met else 'NO'} | {foreign(s)} |")
+
+# The slowest answers against the stack JVM's GC pauses (its GC log, -Xlog:gc)
+import re
+from datetime import datetime
+pauses = []
+try:
+    for line in open(os.path.join(run_dir, "stack-gc.log")):
+        m = re.match(r"\[(\S+)\].* Pause .* ([0-9.]+)ms$", line.strip())
+        if m:
+            end = datetime.strptime(m.group(1), "%Y-%m-%dT%H:%M:%S.%f%z").timestamp() * 1000
+            pauses.append((end - float(m.group(2)), end))
+except OSError:
+    pass
+print()
+print("| scenario | answers slower than the p99 target | of which overlap a stack JVM GC pause | GC pauses in the phase (count, longest ms) |")
+print("|---|---:|---:|---|")
+for s in scenarios:
+    try:
+        summary = json.load(open(os.path.join(run_dir, f"summary-{s}.json")))
+        rows = [l.strip().split(",") for l in open(os.path.join(run_dir, f"requests-{s}.csv")) if l.strip()]
+    except OSError:
+        continue
+    times = [(int(a), int(b)) for a, b, _ in rows]
+    if not times:
+        continue
+    first, last = min(a for a, _ in times), max(b for _, b in times)
+    slow = [(a, b) for a, b in times if b - a >= summary["p99TargetMs"]]
+    hit = sum(1 for a, b in slow if any(p0 < b and p1 > a for p0, p1 in pauses))
+    inside = [p1 - p0 for p0, p1 in pauses if first <= p1 and p0 <= last]
+    print(f"| {s} | {len(slow)} | {hit} | {len(inside)}, {max(inside, default=0):.0f} |")
+
+# Where the time goes, as the hub's own timers saw it (means over the measured phase), and the CPU it took
+print()
+print("| scenario | HTTP server (ms) | route post-quote-api (ms) | rate-risk route (ms) | External Rating call (ms) "
+      "| Quote Engine call (ms) | event sink: envelope, schema, Kafka (ms) | event consumer route, async (ms) "
+      "| stack JVM CPU per request (ms) | stack JVM cores | Gatling cores | machine busy (% of all cores) | GC pauses (count / ms) "
+      "| failed calls |")
+print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|")
+for s in scenarios:
+    try:
+        summary = json.load(open(os.path.join(run_dir, f"summary-{s}.json")))
+    except OSError:
+        continue
+    h, c = summary.get("hubMeanMs", {}), summary.get("cpu", {})
+    def failed_calls(h):
+        failed = [f"{k[len('send:'):-len(' (failed)')]}: {v['count']}" for k, v in h.items() if k.endswith(" (failed)")]
+        return ", ".join(failed) or "none"
+    def mean(match):
+        hits = [v["meanMs"] for k, v in h.items() if match(k)]
+        return f"{hits[0]:.2f}" if hits else "-"
+    print(f"| {s} | {mean(lambda k: k == 'http:POST /api/quotes')} | {mean(lambda k: k == 'route:post-quote-api')} "
+          f"| {mean(lambda k: k == 'route:rate-risk-with-circuit-breaker')} "
+          f"| {mean(lambda k: k.startswith('send:http') and k.endswith('/rating/ratings'))} "
+          f"| {mean(lambda k: k.startswith('send:http') and k.endswith('/quote-engine/quotes'))} "
+          f"| {mean(lambda k: k == 'send:kamelet:insurance-event-sink')} "
+          f"| {mean(lambda k: k == 'route:quote-events-to-subscription-view')} "
+          f"| {c.get('stackJvmCpuMsPerRequest', '-')} | {c.get('stackJvmCpuCoresUsed', '-')} | {c.get('gatlingCpuCoresUsed', '-')} "
+          f"| {c.get('machineBusyPercent', '-')} | {c.get('stackJvmGcPauses', '-')} / {c.get('stackJvmGcPauseMsTotal', '-')} "
+          f"| {failed_calls(h)} |")
+PY
+
+{
+  echo
+  echo "Measured phase only (warm-up excluded). Machine: $(nproc) CPUs, $(free -h | awk '/^Mem:/{print $2}'),"
+  echo "$(java -version 2>&1 | sed -n 2p). Load average (1/5/15 min) per scenario:"
+  sed 's/^/    /' "$RUN_DIR/scenarios.log"
+  echo "Gatling reports: $RUN_DIR/gatling-<scenario>/*/index.html"
+} >> "$RESULTS"
+
+echo
+cat "$RESULTS"
+echo
+if [ ${#failed[@]} -gt 0 ]; then
+  log "Gatling failed (assertion or error) for: ${failed[*]}"
+  exit 3
+fi
