@@ -58,11 +58,12 @@ class PlatformIntegrationTest {
                     .isEqualTo(1.0);
             assertThat(Mocks.call("POST", base.equals("rating") ? "rating/ratings" : "quote-engine/quotes", "{}").status())
                     .isEqualTo(500);
-            assertThat(Mocks.requests(base)).isEqualTo(1);
-            assertThat(Mocks.failures(base)).isEqualTo(1);
+            // the hub itself calls these mocks meanwhile (the expiry schedule): at least this call, as a failure
+            JsonNode stats = Mocks.call("GET", base + "/_admin/stats", null).body();
+            assertThat(stats.get("failures").asLong()).isPositive().isLessThanOrEqualTo(stats.get("requests").asLong());
             assertThat(Mocks.call("PUT", base + "/_admin/faults", "{\"errorRate\":1.5}").status()).isEqualTo(400);
             Mocks.reset(base);
-            assertThat(Mocks.requests(base)).isZero();
+            assertThat(Mocks.failures(base)).isZero();
             assertThat(Mocks.call("GET", base + "/_admin/stats", null).body().at("/faults/errorRate").asDouble()).isZero();
         }
     }
