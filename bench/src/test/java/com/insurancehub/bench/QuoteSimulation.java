@@ -73,8 +73,8 @@ public class QuoteSimulation extends Simulation {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     enum Kind {
-        // slow: 40 req/s, below what the hub's default platform-http executor (8 threads) can carry with 150 ms
-        // rating calls (8 / 0.16 s = 50 req/s); docs/performance.md shows what 100 req/s does to it
+        // slow: 40 req/s, below what the platform-http executor of the first measurements (Spring's default,
+        // 8 threads) could carry with 150 ms rating calls (8 / 0.16 s = 50 req/s); see docs/performance.md
         CACHE("CACHE", 20, 100), SLOW("EXTERNAL", 250, 40), OPEN("FALLBACK", 20, 100);
 
         final String ratingSource;
