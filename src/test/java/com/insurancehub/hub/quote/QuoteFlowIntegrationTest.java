@@ -54,7 +54,7 @@ class QuoteFlowIntegrationTest {
 
     @Test
     void aQuoteIsPricedStoredPublishedAndReadable() throws Exception {
-        HubApi.Response created = api.post("/api/quotes", HubApi.quoteRequest("AUTO", uniqueValue(), "ada@example.com"));
+        HubApi.Response created = api.post("/api/quotes", HubApi.quoteRequest("AUTO", HubApi.uniqueInsuredValue(), "ada@example.com"));
 
         assertThat(created.status()).isEqualTo(201);
         JsonNode quote = created.body();
@@ -138,7 +138,7 @@ class QuoteFlowIntegrationTest {
         String marker = "qe-down-" + UUID.randomUUID() + "@example.com";
         Mocks.faults("quote-engine", 0, 0, true);
         try {
-            HubApi.Response response = api.post("/api/quotes", HubApi.quoteRequest("AUTO", uniqueValue(), marker));
+            HubApi.Response response = api.post("/api/quotes", HubApi.quoteRequest("AUTO", HubApi.uniqueInsuredValue(), marker));
             assertThat(response.status()).isEqualTo(502);
             assertThat(response.contentType()).startsWith("application/problem+json");
         } finally {
@@ -146,9 +146,5 @@ class QuoteFlowIntegrationTest {
         }
         await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(2))
                 .until(() -> quoteEvents.matching(r -> r.value().contains(marker)).isEmpty());
-    }
-
-    private static double uniqueValue() {
-        return HubApi.uniqueInsuredValue();
     }
 }

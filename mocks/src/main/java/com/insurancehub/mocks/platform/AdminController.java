@@ -41,11 +41,11 @@ public class AdminController {
 
     @ExceptionHandler(MockState.UnknownSystemException.class)
     ResponseEntity<Map<String, Object>> unknown(MockState.UnknownSystemException e) {
-        return ResponseEntity.status(HttpStatus.NOT_FOUND).body(Map.of("status", 404, "detail", e.getMessage()));
+        return Problems.problem(HttpStatus.NOT_FOUND, e.getMessage());
     }
 
     @ExceptionHandler(IllegalArgumentException.class)
     ResponseEntity<Map<String, Object>> invalid(IllegalArgumentException e) {
-        return ResponseEntity.badRequest().body(Map.of("status", 400, "detail", String.valueOf(e.getMessage())));
+        return Problems.problem(HttpStatus.BAD_REQUEST, String.valueOf(e.getMessage()));
     }
 }

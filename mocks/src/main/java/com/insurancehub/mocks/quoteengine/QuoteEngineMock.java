@@ -29,6 +29,9 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 import com.insurancehub.mocks.platform.MockSystem;
+import com.insurancehub.mocks.platform.Problems;
+
+import static com.insurancehub.mocks.platform.Problems.problem;
 
 /**
  * Quote Engine: stores quotes with their premium and validity, and lets them expire. The premium is
@@ -65,8 +68,7 @@ public class QuoteEngineMock implements MockSystem {
     public ResponseEntity<Map<String, Object>> create(@RequestBody NewQuote quote) throws JsonProcessingException {
         if (quote.product() == null || quote.customer() == null || quote.risk() == null || quote.premium() == null
                 || quote.ratingSource() == null) {
-            return ResponseEntity.badRequest().body(Map.of("status", 400,
-                    "detail", "product, customer, risk, premium and ratingSource are required"));
+            return problem(HttpStatus.BAD_REQUEST, "product, customer, risk, premium and ratingSource are required");
         }
         String quoteId = "Q-" + UUID.randomUUID();
         Instant validUntil = Instant.now().plus(quote.validity() != null ? quote.validity() : defaultValidity)
@@ -112,9 +114,8 @@ public class QuoteEngineMock implements MockSystem {
             return ResponseEntity.ok(find(quoteId).get(0));
         }
         List<Map<String, Object>> found = find(quoteId);
-        return found.isEmpty() ? notFound(quoteId) : ResponseEntity.status(HttpStatus.CONFLICT).body(Map.of(
-                "status", 409, "detail", "quote " + quoteId + " is " + found.get(0).get("status")
-                        + " and valid until " + found.get(0).get("validUntil")));
+        return found.isEmpty() ? notFound(quoteId) : problem(HttpStatus.CONFLICT, "quote " + quoteId + " is "
+                + found.get(0).get("status") + " and valid until " + found.get(0).get("validUntil"));
     }
 
     /**
@@ -135,9 +136,8 @@ public class QuoteEngineMock implements MockSystem {
                 && policyId.equals(found.get(0).get("policyId")))) {
             return ResponseEntity.ok(found.get(0));
         }
-        return ResponseEntity.status(HttpStatus.CONFLICT).body(Map.of("status", 409,
-                "detail", "quote " + quoteId + " is " + found.get(0).get("status") + " and valid until "
-                        + found.get(0).get("validUntil")));
+        return problem(HttpStatus.CONFLICT, "quote " + quoteId + " is " + found.get(0).get("status")
+                + " and valid until " + found.get(0).get("validUntil"));
     }
 
     /** Compensation of {@link #subscribe}: the quote is ACTIVE again. Idempotent; a no-op if it was not subscribed. */
@@ -180,7 +180,6 @@ public class QuoteEngineMock implements MockSystem {
     }
 
     private static ResponseEntity<Map<String, Object>> notFound(String quoteId) {
-        return ResponseEntity.status(HttpStatus.NOT_FOUND).body(Map.of("status", 404,
-                "detail", "no quote " + quoteId));
+        return Problems.notFound("quote " + quoteId);
     }
 }

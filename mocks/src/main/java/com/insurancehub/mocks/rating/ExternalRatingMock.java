@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -16,6 +17,8 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
 import com.insurancehub.mocks.platform.MockSystem;
+
+import static com.insurancehub.mocks.platform.Problems.problem;
 
 /**
  * External Rating: prices a risk from its tariff tables. Deterministic, so the same risk always gets
@@ -43,14 +46,12 @@ public class ExternalRatingMock implements MockSystem {
     public ResponseEntity<Map<String, Object>> rate(@RequestBody RatingRequest request) {
         if (request.product() == null || request.insuredValue() == null || request.postalCode() == null
                 || request.postalCode().length() < 2) {
-            return ResponseEntity.badRequest().body(Map.of("status", 400,
-                    "detail", "product, insuredValue and postalCode are required"));
+            return problem(HttpStatus.BAD_REQUEST, "product, insuredValue and postalCode are required");
         }
         List<Map<String, Object>> tariff = jdbc.queryForList(
                 "SELECT base_rate, minimum FROM rating.tariffs WHERE product = ?", request.product());
         if (tariff.isEmpty()) {
-            return ResponseEntity.unprocessableEntity().body(Map.of("status", 422,
-                    "detail", "no tariff for product " + request.product()));
+            return problem(HttpStatus.UNPROCESSABLE_ENTITY, "no tariff for product " + request.product());
         }
         BigDecimal areaFactor = jdbc.queryForList(
                         "SELECT factor FROM rating.area_factors WHERE postal_prefix = ?", BigDecimal.class,
