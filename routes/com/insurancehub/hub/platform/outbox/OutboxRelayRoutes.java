@@ -5,18 +5,25 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 
+import io.opentelemetry.api.OpenTelemetry;
 import org.apache.camel.LoggingLevel;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.component.debezium.DebeziumConstants;
 import org.apache.camel.component.jsonvalidator.JsonValidationException;
+import org.apache.camel.component.kafka.KafkaConstants;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
 /**
  * D01 - the transactional outbox, relayed by Debezium. PAS and Billing write an outbox row in the same
  * transaction as their change; these routes read each committed row from PostgreSQL's WAL (pgoutput, no
- * initial snapshot) and publish it to the aggregate's topic through the insurance-event-sink kamelet:
- * key = aggregate id, header eventType, envelope with the outbox row's id as eventId.
+ * initial snapshot), wrap it with the insurance-event-envelope kamelet (schema checked) and publish it to the
+ * aggregate's topic: key = aggregate id, header eventType, envelope with the outbox row's id as eventId.
+ *
+ * <p>Throughput: records are handed to Kafka without waiting for each acknowledgement ({@link OutboxPublisher});
+ * Debezium's offsets are only stored once everything before them is acknowledged
+ * ({@link AcknowledgedFileOffsetBackingStore}), so the relay stays at-least-once and keeps per-key order.
  *
  * <p>Why the error handling looks like this: the Debezium consumer marks a record as processed even when the
  * route fails, and its offset moves on. So a Kafka failure is retried until it succeeds (the relay waits,
@@ -29,12 +36,15 @@ public class OutboxRelayRoutes extends RouteBuilder {
 
     private final long retryInitialDelay;
     private final long retryMaximumDelay;
+    private final OpenTelemetry openTelemetry;
 
     public OutboxRelayRoutes(@Value("${hub.outbox.retry.initial-delay}") long retryInitialDelay,
                              @Value("${hub.outbox.retry.maximum-delay}") long retryMaximumDelay,
-                             @Value("${hub.outbox.offset-dir}") Path offsetDir) throws IOException {
+                             @Value("${hub.outbox.offset-dir}") Path offsetDir,
+                             ObjectProvider<OpenTelemetry> openTelemetry) throws IOException {
         this.retryInitialDelay = retryInitialDelay;
         this.retryMaximumDelay = retryMaximumDelay;
+        this.openTelemetry = openTelemetry.getIfAvailable(OpenTelemetry::noop);
         Files.createDirectories(offsetDir); // Kafka Connect's file offset store does not create it
     }
 
@@ -55,10 +65,11 @@ public class OutboxRelayRoutes extends RouteBuilder {
                 + "&pluginName=pgoutput&slotName=" + slot + "&publicationName=" + slot
                 + "&publicationAutocreateMode=filtered"
                 + "&snapshotMode=no_data"
-                + "&offsetStorage=org.apache.kafka.connect.storage.FileOffsetBackingStore"
+                + "&offsetStorage=" + AcknowledgedFileOffsetBackingStore.class.getName()
                 + "&offsetStorageFileName={{hub.outbox.offset-dir}}/" + source + "-outbox.offsets"
                 + "&offsetFlushIntervalMs={{hub.outbox.offset-flush-interval}}"
                 + "&pollIntervalMs={{hub.outbox.poll-interval}}"
+                + "&maxBatchSize={{hub.outbox.max-batch-size}}"
                 + "&heartbeatIntervalMs={{hub.outbox.heartbeat-interval}}"
                 + "&heartbeatActionQuery=INSERT INTO hub.outbox_heartbeat (source, beat_at) VALUES ('" + source
                 + "', now()) ON CONFLICT (source) DO UPDATE SET beat_at = now()")
@@ -82,14 +93,25 @@ public class OutboxRelayRoutes extends RouteBuilder {
                 .filter(header(DebeziumConstants.HEADER_IDENTIFIER).isEqualTo("hub-" + source + "." + source + ".outbox"))
                 .filter(header(DebeziumConstants.HEADER_OPERATION).isEqualTo("c"))
                 .convertBodyTo(Map.class)
-                .marshal().json()
-                .setHeader("eventId", jq(".id", String.class))
-                .setHeader("eventType", jq(".event_type", String.class))
-                .setHeader("aggregateId", jq(".aggregate_id", String.class))
-                .setHeader("aggregateVersion", jq(".aggregate_version", String.class))
-                .setHeader("occurredAt", jq(".created_at", String.class))
-                .setHeader("traceparent", jq(".traceparent // empty", String.class))
-                .transform(jq(".payload | fromjson"))
-                .to("kamelet:insurance-event-sink?topic=" + topic).id("publish-" + source + "-event");
+                .setHeader("eventId", simple("${body[id]}", String.class))
+                .setHeader("eventType", simple("${body[event_type]}", String.class))
+                .setHeader("aggregateId", simple("${body[aggregate_id]}", String.class))
+                .setHeader("aggregateVersion", simple("${body[aggregate_version]}", String.class))
+                .setHeader("occurredAt", simple("${body[created_at]}", String.class))
+                // the context of the request that wrote the row; set again after the envelope, whose endpoint
+                // call is traced and would put its own context there
+                .setVariable("traceparent", simple("${body[traceparent]}", String.class))
+                .setBody(simple("${body[payload]}", String.class))
+                .to("kamelet:insurance-event-envelope")
+                .setHeader("traceparent", variable("traceparent"))
+                .setHeader(KafkaConstants.KEY, header("aggregateId"))
+                .setHeader("kafka.TOPIC", constant(topic)) // where a refused record's dead letter goes (.dlq)
+                .removeHeaders("occurredAt|aggregateVersion|aggregateId")
+                .process(new OutboxPublisher(getContext(), "kafka:" + topic
+                        + "?deliveryTimeoutMs={{hub.outbox.kafka.delivery-timeout}}"
+                        + "&lingerMs={{hub.outbox.kafka.linger-ms}}"
+                        + "&producerBatchSize={{hub.outbox.kafka.batch-size}}"
+                        + "&maxInFlightRequest=5",
+                        "direct:dead-letter", openTelemetry)).id("publish-" + source + "-event");
     }
 }

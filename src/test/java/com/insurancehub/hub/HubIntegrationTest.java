@@ -7,10 +7,12 @@ import java.lang.annotation.Target;
 
 import org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.context.annotation.Import;
 import org.springframework.test.context.ActiveProfiles;
 import org.springframework.test.context.ContextConfiguration;
 
 import com.insurancehub.dev.DevServicesInitializer;
+import com.insurancehub.hub.support.RecordedSpans;
 
 /**
  * The whole hub, on a random port, against the real broker, database and mocks shared by every test class.
@@ -24,5 +26,6 @@ import com.insurancehub.dev.DevServicesInitializer;
 @SpringBootTest(classes = HubApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @ContextConfiguration(initializers = DevServicesInitializer.class)
 @ActiveProfiles("test")
+@Import(RecordedSpans.class)
 public @interface HubIntegrationTest {
 }

@@ -25,6 +25,12 @@ public final class HubApi {
                 .POST(HttpRequest.BodyPublishers.ofString(body)));
     }
 
+    /** A POST with extra headers, as name/value pairs. */
+    public Response post(String path, String body, String... headers) {
+        return send(HttpRequest.newBuilder(URI.create(baseUrl + path)).header("Content-Type", "application/json")
+                .headers(headers).POST(HttpRequest.BodyPublishers.ofString(body)));
+    }
+
     public Response get(String path) {
         return send(HttpRequest.newBuilder(URI.create(baseUrl + path)).GET());
     }

@@ -1,0 +1,37 @@
+package com.insurancehub.hub.platform.outbox;
+
+import java.nio.ByteBuffer;
+import java.util.Map;
+import java.util.concurrent.Future;
+
+import org.apache.kafka.connect.json.JsonConverter;
+import org.apache.kafka.connect.storage.FileOffsetBackingStore;
+import org.apache.kafka.connect.util.Callback;
+
+/**
+ * Debezium's file offset store, with one rule added: an offset is written only once every event the relay has
+ * handed to Kafka is acknowledged ({@link OutboxPublisher#awaitAllAcknowledged()}).
+ *
+ * <p>Debezium writes offsets on its own schedule ({@code offsetFlushIntervalMs}) and when the relay stops; both
+ * go through {@link #set}. Hooking the store rather than the commit policy covers both paths. Debezium creates
+ * the store by class name with a no-argument constructor, hence the converter built here (the one Debezium
+ * itself gives its file store).
+ */
+public class AcknowledgedFileOffsetBackingStore extends FileOffsetBackingStore {
+
+    public AcknowledgedFileOffsetBackingStore() {
+        super(keyConverter());
+    }
+
+    private static JsonConverter keyConverter() {
+        JsonConverter converter = new JsonConverter();
+        converter.configure(Map.of("schemas.enable", "false"), true);
+        return converter;
+    }
+
+    @Override
+    public Future<Void> set(Map<ByteBuffer, ByteBuffer> values, Callback<Void> callback) {
+        OutboxPublisher.awaitAllAcknowledged();
+        return super.set(values, callback);
+    }
+}
