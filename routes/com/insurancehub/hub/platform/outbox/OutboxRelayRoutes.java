@@ -16,7 +16,7 @@ import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
 /**
- * D01 - the transactional outbox, relayed by Debezium. PAS and Billing write an outbox row in the same
+ * D01 - the transactional outbox, relayed by Debezium. PAS, Billing and Claims write an outbox row in the same
  * transaction as their change; these routes read each committed row from PostgreSQL's WAL (pgoutput, no
  * initial snapshot), wrap it with the insurance-event-envelope kamelet (schema checked) and publish it to the
  * aggregate's topic: key = aggregate id, header eventType, envelope with the outbox row's id as eventId.
@@ -52,6 +52,7 @@ public class OutboxRelayRoutes extends RouteBuilder {
     public void configure() {
         relay("pas", "{{hub.topics.policy}}");
         relay("billing", "{{hub.topics.billing}}");
+        relay("claims", "{{hub.topics.claim}}");
     }
 
     private void relay(String source, String topic) {
