@@ -1,0 +1,128 @@
+#!/usr/bin/env bash
+# The event benchmarks of docs/performance.md, end to end, in one command:
+#
+#   bench/run-event-benchmarks.sh                # burst steady subscribe
+#   bench/run-event-benchmarks.sh burst          # or some of them
+#
+#   burst      D01 relay throughput: ROWS [20000] outbox rows committed at once (200 keys), events/s until the last
+#              record is on Kafka, per-key order checked (com.insurancehub.bench.OutboxRelayBenchmark burst);
+#              BURSTS [3] times, the first one being the relay's warm-up
+#   steady     D01 commit -> consumer latency at RELAY_RATE [500] rows/s, one row per transaction: p50/p95/p99
+#              over DURATION [60] s after WARMUP [20] s (OutboxRelayBenchmark steady)
+#   subscribe  F03 subscribe p99 at SUBSCRIBE_RATE [20]/s over DURATION s after WARMUP s (Gatling,
+#              com.insurancehub.bench.SubscriptionSimulation)
+#
+# Same stack handling as bench/run-quote-benchmark.sh (bench/stack.sh: own ports, waits for a quiet machine,
+# stops everything it started). Everything it writes goes under bench/target/runs/<UTC time>/; results.md is the
+# table for docs/performance.md.
+set -Eeuo pipefail
+
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+
+SCENARIOS=("$@")
+[ ${#SCENARIOS[@]} -gt 0 ] || SCENARIOS=(burst steady subscribe)
+for s in "${SCENARIOS[@]}"; do
+  case "$s" in burst|steady|subscribe) ;; *) echo "Unknown benchmark '$s' (burst, steady or subscribe)" >&2; exit 2 ;; esac
+done
+
+ROWS=${ROWS:-20000}
+BURSTS=${BURSTS:-3}
+RELAY_RATE=${RELAY_RATE:-500}
+SUBSCRIBE_RATE=${SUBSCRIBE_RATE:-20}
+DURATION=${DURATION:-60}
+WARMUP=${WARMUP:-20}
+HUB_PORT=${HUB_PORT:-8080}
+MOCKS_PORT=${MOCKS_PORT:-8090}
+KAFKA_PORT=${KAFKA_PORT:-9092}
+PG_PORT=${PG_PORT:-15432}
+MAX_FOREIGN=${MAX_FOREIGN:-0.1}
+QUIET_WAIT=${QUIET_WAIT:-600}
+STARTUP_TIMEOUT=${STARTUP_TIMEOUT:-300}
+STACK_JVM_ARGS=${STACK_JVM_ARGS:-}
+
+RUN_DIR="$ROOT/bench/target/runs/$(date -u +%Y%m%dT%H%M%SZ)-events"
+WORK_DIR="$RUN_DIR/dev-services"
+STACK_LOG="$RUN_DIR/stack.log"
+LOAD_LOG="$RUN_DIR/loadavg.log"
+RESULTS="$RUN_DIR/results.md"
+mkdir -p "$RUN_DIR"
+HUB_URL="http://localhost:$HUB_PORT"
+MOCKS_URL="http://localhost:$MOCKS_PORT"
+
+source "$ROOT/bench/stack.sh"
+start_stack
+
+"${MVN[@]}" -q dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$RUN_DIR/classpath.txt" \
+  > "$RUN_DIR/classpath.log" 2>&1
+CP="$ROOT/bench/target/test-classes:$ROOT/bench/target/classes:$(cat "$RUN_DIR/classpath.txt")"
+RELAY=(java -cp "$CP" com.insurancehub.bench.OutboxRelayBenchmark)
+DB="jdbcUrl=jdbc:postgresql://localhost:$PG_PORT/insurance"
+KAFKA="kafka=localhost:$KAFKA_PORT"
+
+for s in "${SCENARIOS[@]}"; do
+  case "$s" in
+    burst)
+      for i in $(seq 1 "$BURSTS"); do
+        wait_for_quiet
+        log "Relay burst $i/$BURSTS: $ROWS rows in one transaction"
+        before=$(cpu_sample)
+        "${RELAY[@]}" burst "$DB" "$KAFKA" rows="$ROWS" summaryFile="$RUN_DIR/burst-$i.json" > "$RUN_DIR/burst-$i.log" 2>&1 \
+          || log "burst $i failed: see $RUN_DIR/burst-$i.log"
+        foreign_cores "$before" "$(cpu_sample)" > "$RUN_DIR/foreign-cores-burst-$i.txt"
+      done ;;
+    steady)
+      wait_for_quiet
+      log "Relay latency: $RELAY_RATE rows/s, warm-up ${WARMUP}s, measured ${DURATION}s"
+      before=$(cpu_sample)
+      "${RELAY[@]}" steady "$DB" "$KAFKA" rate="$RELAY_RATE" warmup="$WARMUP" duration="$DURATION" \
+        summaryFile="$RUN_DIR/steady.json" > "$RUN_DIR/steady.log" 2>&1 || log "steady failed: see $RUN_DIR/steady.log"
+      foreign_cores "$before" "$(cpu_sample)" > "$RUN_DIR/foreign-cores-steady.txt" ;;
+    subscribe)
+      wait_for_quiet
+      log "Subscribe: $SUBSCRIBE_RATE/s, warm-up ${WARMUP}s, measured ${DURATION}s"
+      before=$(cpu_sample)
+      "${MVN[@]}" "${NO_BUILD[@]}" gatling:test -Dgatling.simulationClass=com.insurancehub.bench.SubscriptionSimulation \
+        -Dgatling.resultsFolder="$RUN_DIR/gatling-subscribe" -Drate="$SUBSCRIBE_RATE" -Dduration="$DURATION" \
+        -Dwarmup="$WARMUP" -DhubUrl="$HUB_URL" -DsummaryFile="$RUN_DIR/subscribe.json" \
+        > "$RUN_DIR/gatling-subscribe.log" 2>&1 || log "subscribe: Gatling reported a failure, see $RUN_DIR/gatling-subscribe.log"
+      foreign_cores "$before" "$(cpu_sample)" > "$RUN_DIR/foreign-cores-subscribe.txt" ;;
+  esac
+done
+
+python3 - "$RUN_DIR" > "$RESULTS" <<'PY'
+import glob, json, os, sys
+run = sys.argv[1]
+def load(name):
+    try:
+        return json.load(open(os.path.join(run, name)))
+    except (OSError, ValueError):
+        return None
+def foreign(name):
+    try:
+        return open(os.path.join(run, f"foreign-cores-{name}.txt")).read().strip()
+    except OSError:
+        return "?"
+print("| benchmark | load | result | target | met | other processes (cores) |")
+print("|---|---|---|---|---|---:|")
+for f in sorted(glob.glob(os.path.join(run, "burst-*.json"))):
+    b, n = json.load(open(f)), os.path.basename(f)[:-5]
+    ok = b["received"] == b["rows"] and b["perKeyOrderKept"] and b["eventsPerSecond"] >= 5000
+    print(f"| relay {n} | {b['rows']} rows in one commit | {b['eventsPerSecond']} events/s, all {b['received']} received, "
+          f"per-key order {'kept' if b['perKeyOrderKept'] else 'BROKEN'}, last after {b['lastRecordAfterCommitMs']} ms "
+          f"| >= 5,000 events/s, order kept | {'yes' if ok else 'no'} | {foreign(n)} |")
+s = load("steady.json")
+if s:
+    ok = s["p99Ms"] is not None and s["p99Ms"] < 100 and s["received"] == s["measuredRows"]
+    print(f"| commit -> consumer | {s['rate']:.0f} rows/s, {s['measuredSeconds']} s | p50 {s['p50Ms']} ms, p95 {s['p95Ms']} ms, "
+          f"p99 {s['p99Ms']} ms, max {s['maxMs']:.1f} ms ({s['received']}/{s['measuredRows']} received) | p99 < 100 ms "
+          f"| {'yes' if ok else 'no'} | {foreign('steady')} |")
+u = load("subscribe.json")
+if u:
+    ok = u["p99Ms"] is not None and u["p99Ms"] < 300 and u["ko"] == 0
+    print(f"| subscribe | {u['rate']:.0f}/s, {u['measuredSeconds']} s | p50 {u['p50Ms']} ms, p95 {u['p95Ms']} ms, "
+          f"p99 {u['p99Ms']} ms, max {u['maxMs']:.1f} ms ({u['ok']} OK, {u['ko']} KO) | p99 < 300 ms "
+          f"| {'yes' if ok else 'no'} | {foreign('subscribe')} |")
+PY
+cat "$RESULTS"
+log "Results: $RESULTS"

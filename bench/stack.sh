@@ -1,0 +1,190 @@
+# Shared by the benchmark scripts (sourced, never run): start the full local stack on its own ports, measure
+# how busy the rest of the machine is, and stop everything the run started, whatever happens.
+# Expects: ROOT RUN_DIR WORK_DIR STACK_LOG LOAD_LOG HUB_PORT MOCKS_PORT KAFKA_PORT PG_PORT HUB_URL MOCKS_URL
+#          MAX_FOREIGN QUIET_WAIT STARTUP_TIMEOUT STACK_JVM_ARGS
+MVN=("$ROOT/mvnw" -B -Pbench)
+# After the one build: spring-boot:test-run and gatling:test each fork the lifecycle up to test-compile; these
+# flags make that a no-op, so that what runs is what was built, even if the sources change meanwhile.
+NO_BUILD=(-Dmaven.main.skip=true -Dmaven.resources.skip=true -Dmaven.test.skip=true)
+
+log() { printf '%s %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
+loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
+
+# "<all jiffies> <busy jiffies> <jiffies of this run's processes>": this script and everything below it (Maven,
+# the stack's JVM, Gatling), its PostgreSQL (found by data directory), exited children included (cutime)
+cpu_sample() {
+  python3 - "$$" "$WORK_DIR" <<'PY'
+import os, sys
+root, work = int(sys.argv[1]), sys.argv[2]
+cpu = [int(x) for x in open("/proc/stat").readline().split()[1:9]]
+procs = {}
+for pid in filter(str.isdigit, os.listdir("/proc")):
+    try:
+        stat = open(f"/proc/{pid}/stat").read()
+        cmd = open(f"/proc/{pid}/cmdline", "rb").read().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        continue
+    f = stat[stat.rindex(")") + 2:].split()
+    procs[int(pid)] = (int(f[1]), sum(int(x) for x in f[11:15]), cmd)
+ours, todo = set(), [root]
+while todo:
+    p = todo.pop()
+    ours.add(p)
+    todo += [c for c, (ppid, _, _) in procs.items() if ppid == p and c not in ours]
+ours |= {p for p, (_, _, cmd) in procs.items() if work in cmd}
+print(sum(cpu), sum(cpu) - cpu[3] - cpu[4], sum(procs[p][1] for p in ours if p in procs))
+PY
+}
+
+# cores used by other processes between two cpu_sample outputs
+foreign_cores() {
+  awk -v a="$1" -v b="$2" -v n="$(nproc)" 'BEGIN { split(a, x, " "); split(b, y, " ");
+    all = y[1] - x[1]; other = (y[2] - x[2]) - (y[3] - x[3]); if (other < 0) other = 0;
+    printf "%.2f", (all > 0 ? n * other / all : 0) }'
+}
+
+wait_for_quiet() {
+  local waited=0 before after f
+  while true; do
+    before=$(cpu_sample); sleep 10; after=$(cpu_sample)
+    f=$(foreign_cores "$before" "$after")
+    if awk -v f="$f" -v m="$MAX_FOREIGN" 'BEGIN { exit !(f < m) }'; then
+      log "Other processes use $f cores (< $MAX_FOREIGN): measuring (load $(loadavg))"
+      return
+    fi
+    if [ "$waited" -ge "$QUIET_WAIT" ]; then
+      log "WARNING: other processes still use $f cores after ${waited}s: measuring anyway, figures will suffer"
+      return
+    fi
+    log "Other processes use $f cores (>= $MAX_FOREIGN): waiting for a quieter machine (${waited}/${QUIET_WAIT}s)"
+    sleep 20; waited=$((waited + 30))
+  done
+}
+
+port_in_use() {
+  if command -v ss >/dev/null 2>&1; then
+    ss -Hltn "sport = :$1" 2>/dev/null | grep -q .
+  else
+    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+  fi
+}
+
+# ---- the stack: started by this script, stopped by this script -------------------------------------------
+STACK_PID=""
+SAMPLER_PID=""
+
+descendants() { # every process below $1, deepest last
+  local child
+  for child in $(ps -o pid= --ppid "$1" 2>/dev/null); do
+    echo "$child"
+    descendants "$child"
+  done
+}
+
+stop_stack() {
+  local rc=$?
+  trap - EXIT INT TERM
+  if [ -n "$SAMPLER_PID" ]; then kill "$SAMPLER_PID" 2>/dev/null || true; fi
+  if [ -n "$STACK_PID" ] && kill -0 "$STACK_PID" 2>/dev/null; then
+    local tree
+    tree=$(descendants "$STACK_PID" | tr '\n' ' ')
+    log "Stopping the stack: SIGTERM to Maven (pid $STACK_PID; below it: ${tree:-none})"
+    kill -TERM "$STACK_PID" 2>/dev/null || true
+    for _ in $(seq 1 60); do kill -0 "$STACK_PID" 2>/dev/null || break; sleep 1; done
+    # The hub's JVM closes Kafka, the mocks and PostgreSQL in its shutdown hook; give it time, then insist
+    local pid
+    for pid in $tree; do
+      for _ in $(seq 1 30); do kill -0 "$pid" 2>/dev/null || break; sleep 1; done
+      if kill -0 "$pid" 2>/dev/null; then log "pid $pid still running: SIGTERM"; kill -TERM "$pid" 2>/dev/null || true; fi
+    done
+    sleep 2
+    for pid in $STACK_PID $tree; do
+      if kill -0 "$pid" 2>/dev/null; then log "pid $pid still running: SIGKILL"; kill -KILL "$pid" 2>/dev/null || true; fi
+    done
+  fi
+  # PostgreSQL runs detached from the JVM (pg_ctl): find ours by its data directory, which only this run uses
+  local left
+  left=$(pgrep -f -- "$WORK_DIR" || true)
+  if [ -n "$left" ]; then
+    log "Left over after the stack stopped (pids $left): SIGTERM"
+    kill -TERM $left 2>/dev/null || true
+    sleep 5
+    left=$(pgrep -f -- "$WORK_DIR" || true)
+    if [ -n "$left" ]; then kill -KILL $left 2>/dev/null || true; fi
+  fi
+  left=$(pgrep -f -- "$WORK_DIR" || true)
+  if [ -n "$left" ]; then
+    log "WARNING: processes of this run still alive: $left"
+    rc=${rc:-1}; [ "$rc" -ne 0 ] || rc=1
+  else
+    log "Stack stopped: no java or postgres process of this run is left."
+  fi
+  exit "$rc"
+}
+trap stop_stack EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# Builds once (profile bench), starts the stack and waits until it is up; starts the load sampler.
+start_stack() {
+  busy=()
+  for p in "$HUB_PORT" "$MOCKS_PORT" "$KAFKA_PORT" "$PG_PORT"; do
+    if port_in_use "$p"; then busy+=("$p"); fi
+  done
+  if [ ${#busy[@]} -gt 0 ]; then
+    log "Port(s) ${busy[*]} in use: is a hub already running? Stop it, or choose HUB_PORT/MOCKS_PORT/KAFKA_PORT/PG_PORT."
+    exit 1
+  fi
+  command -v python3 >/dev/null || { log "python3 is needed to read Gatling's stats.json"; exit 1; }
+
+  {
+    echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+    echo "cpus: $(nproc)"
+    echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')"
+    echo "memory: $(free -h | awk '/^Mem:/{print $2}')"
+    echo "java: $(java -version 2>&1 | sed -n 2p)"
+    echo "load before build: $(loadavg)"
+    if git rev-parse --git-dir >/dev/null 2>&1; then
+      echo "git: $(git rev-parse --short HEAD)$(git diff --quiet HEAD 2>/dev/null || echo ' (with local changes)')"
+    fi
+  } > "$RUN_DIR/machine.txt"
+
+  # ---- build once -----------------------------------------------------------------------------------------
+  log "Building (./mvnw -B -Pbench test-compile) - log: $RUN_DIR/build.log"
+  if ! "${MVN[@]}" test-compile > "$RUN_DIR/build.log" 2>&1; then
+    tail -40 "$RUN_DIR/build.log" >&2; log "Build failed"; exit 1
+  fi
+
+  # ---- start the stack ------------------------------------------------------------------------------------
+  # optimizedLaunch=false: spring-boot:test-run would otherwise start the JVM with -XX:TieredStopAtLevel=1
+  # (C1 only), quick to start but not what a server runs with.
+  JVM_ARGS="-Dhub.dev.work-dir=$WORK_DIR -Dhub.dev.kafka-port=$KAFKA_PORT -Dhub.dev.postgres-port=$PG_PORT"
+  JVM_ARGS+=" -Dhub.dev.mocks-port=$MOCKS_PORT -Dserver.port=$HUB_PORT -Xlog:gc:file=$RUN_DIR/stack-gc.log:time"
+  JVM_ARGS+="${STACK_JVM_ARGS:+ $STACK_JVM_ARGS}"
+  log "Starting the stack (./mvnw -B -Pbench spring-boot:test-run) - log: $STACK_LOG"
+  "${MVN[@]}" "${NO_BUILD[@]}" spring-boot:test-run -Dspring-boot.test-run.optimizedLaunch=false \
+    "-Dspring-boot.run.jvmArguments=$JVM_ARGS" > "$STACK_LOG" 2>&1 < /dev/null &
+  STACK_PID=$!
+
+  started=$(date +%s)
+  until grep -q "Insurance integration hub is running" "$STACK_LOG" 2>/dev/null; do
+    if ! kill -0 "$STACK_PID" 2>/dev/null; then
+      tail -60 "$STACK_LOG" >&2; log "The stack stopped before it was up"; exit 1
+    fi
+    if [ $(( $(date +%s) - started )) -ge "$STARTUP_TIMEOUT" ]; then
+      tail -60 "$STACK_LOG" >&2; log "The stack is not up after ${STARTUP_TIMEOUT}s"; exit 1
+    fi
+    sleep 2
+  done
+  log "Stack up in $(( $(date +%s) - started ))s: hub $HUB_URL, mocks $MOCKS_URL"
+  for pid in $(descendants "$STACK_PID"); do # the JVM that runs the stack, and its options
+    if ps -o args= -p "$pid" | grep -q 'com.insurancehub.dev.LocalHub'; then
+      echo "stack JVM options: $(ps -o args= -p "$pid" | tr ' ' '\n' | grep -E '^-(X|D)' | tr '\n' ' ')" >> "$RUN_DIR/machine.txt"
+    fi
+  done
+  sleep 10 # let the start-up settle (Debezium snapshot, first Kafka metadata, JIT of the boot code)
+
+  ( while true; do echo "$(date -u +%H:%M:%S) $(cut -d' ' -f1-4 /proc/loadavg)"; sleep 5; done ) > "$LOAD_LOG" &
+  SAMPLER_PID=$!
+
+}
