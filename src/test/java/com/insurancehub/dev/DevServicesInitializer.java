@@ -1,16 +1,27 @@
 package com.insurancehub.dev;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.function.Supplier;
 
 import org.springframework.context.ApplicationContextInitializer;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.core.env.ConfigurableEnvironment;
 import org.springframework.core.env.MapPropertySource;
+import org.springframework.core.env.Profiles;
 
 /**
  * Points a hub context at running dev services, ahead of application.yaml: wherever the services really
  * listen wins over the configured defaults. Tests use the no-arg form (the services shared by the test JVM).
+ *
+ * <p>With the {@code lra} profile it also starts the LRA coordinator (once per JVM) and points camel-lra at it.
+ * The coordinator calls the hub back on {@code hub.lra.local-participant-url}, which must be known before the
+ * hub starts: a hub asked for a random port ({@code server.port=0}, as in the tests) gets a free port chosen
+ * here instead.
  */
 public class DevServicesInitializer implements ApplicationContextInitializer<ConfigurableApplicationContext> {
+
+    public static final String LRA_PROFILE = "lra";
 
     private final Supplier<DevServices> services;
 
@@ -28,7 +39,15 @@ public class DevServicesInitializer implements ApplicationContextInitializer<Con
 
     @Override
     public void initialize(ConfigurableApplicationContext context) {
-        context.getEnvironment().getPropertySources()
-                .addFirst(new MapPropertySource("dev-services", services.get().hubProperties()));
+        ConfigurableEnvironment env = context.getEnvironment();
+        DevServices devServices = services.get();
+        Map<String, Object> props = new LinkedHashMap<>(devServices.hubProperties());
+        if (env.acceptsProfiles(Profiles.of(LRA_PROFILE))) {
+            props.put("hub.lra.coordinator-url", devServices.lraCoordinator().url());
+            if (env.getProperty("server.port", Integer.class, 8080) == 0) {
+                props.put("server.port", FreePorts.find());
+            }
+        }
+        env.getPropertySources().addFirst(new MapPropertySource("dev-services", props));
     }
 }

@@ -6,6 +6,9 @@ import org.springframework.boot.SpringApplication;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.ApplicationListener;
 import org.springframework.core.env.Environment;
+import org.springframework.core.env.Profiles;
+import org.springframework.core.env.SimpleCommandLinePropertySource;
+import org.springframework.core.env.StandardEnvironment;
 
 import com.insurancehub.hub.HubApplication;
 
@@ -13,9 +16,13 @@ import com.insurancehub.hub.HubApplication;
  * The one-command local run: {@code ./mvnw spring-boot:test-run}. Starts Kafka, PostgreSQL and the mocks,
  * then the hub pointed at them, and prints where everything is. Ctrl-C stops all of it.
  *
- * <p>Ports: hub 8080, mocks 8090, Kafka 9092, PostgreSQL 15432; override with
- * {@code -Dhub.dev.kafka-port=...}, {@code -Dhub.dev.postgres-port=...}, {@code -Dhub.dev.mocks-port=...}
- * and {@code -Dserver.port=...} (through {@code -Dspring-boot.run.jvmArguments="..."}).
+ * <p>With the {@code lra} profile ({@code ./mvnw spring-boot:test-run -Dspring-boot.run.profiles=lra}) it also
+ * starts a Narayana LRA coordinator, and the subscription saga runs on it (camel-lra) instead of in memory.
+ *
+ * <p>Ports: hub 8080, mocks 8090, Kafka 9092, PostgreSQL 15432, LRA coordinator 8088; override with
+ * {@code -Dhub.dev.kafka-port=...}, {@code -Dhub.dev.postgres-port=...}, {@code -Dhub.dev.mocks-port=...},
+ * {@code -Dhub.dev.lra-port=...} and {@code -Dserver.port=...} (through
+ * {@code -Dspring-boot.run.jvmArguments="..."}).
  */
 public final class LocalHub {
 
@@ -26,15 +33,21 @@ public final class LocalHub {
         int kafkaPort = Integer.getInteger("hub.dev.kafka-port", 9092);
         int postgresPort = Integer.getInteger("hub.dev.postgres-port", 15432);
         int mocksPort = Integer.getInteger("hub.dev.mocks-port", 8090);
-        for (int port : new int[] {kafkaPort, postgresPort, mocksPort}) {
+        int lraPort = Integer.getInteger("hub.dev.lra-port", 8088);
+        boolean lra = lraProfileActive(args);
+        int[] ports = lra ? new int[] {kafkaPort, postgresPort, mocksPort, lraPort} : new int[] {kafkaPort, postgresPort, mocksPort};
+        for (int port : ports) {
             if (FreePorts.inUse(port)) {
                 System.err.println("Port " + port + " is taken: is another hub running? Stop it or choose other "
-                        + "ports (-Dhub.dev.kafka-port, -Dhub.dev.postgres-port, -Dhub.dev.mocks-port).");
+                        + "ports (-Dhub.dev.kafka-port, -Dhub.dev.postgres-port, -Dhub.dev.mocks-port, -Dhub.dev.lra-port).");
                 System.exit(1);
             }
         }
-        DevServices services = DevServices.start(kafkaPort, postgresPort, mocksPort, Map.of());
+        DevServices services = DevServices.start(kafkaPort, postgresPort, mocksPort, lraPort, Map.of());
         Runtime.getRuntime().addShutdownHook(new Thread(services::close, "dev-services-shutdown"));
+        if (lra) {
+            services.lraCoordinator(); // now rather than when the hub asks: a port problem shows before the hub starts
+        }
 
         SpringApplication hub = new SpringApplication(HubApplication.class);
         hub.addInitializers(new DevServicesInitializer(services));
@@ -48,9 +61,19 @@ public final class LocalHub {
         hub.run(args);
     }
 
+    /** The profiles as the hub will see them: arguments, system properties, environment. */
+    private static boolean lraProfileActive(String[] args) {
+        StandardEnvironment env = new StandardEnvironment();
+        env.getPropertySources().addFirst(new SimpleCommandLinePropertySource(args));
+        return env.acceptsProfiles(Profiles.of(DevServicesInitializer.LRA_PROFILE));
+    }
+
     private static void printUrls(Environment env, DevServices services) {
         String hub = "http://localhost:" + env.getProperty("local.server.port", env.getProperty("server.port"));
         String mocks = services.mocksBaseUrl();
+        String saga = services.lraCoordinatorUrl() == null
+                ? "in memory (camel-saga)"
+                : "LRA coordinator " + services.lraCoordinatorUrl() + "/lra-coordinator (camel-lra)";
         System.out.println("""
 
                 ==== Insurance integration hub is running ====
@@ -61,7 +84,8 @@ public final class LocalHub {
                   Mocks          %2$s/quote-engine  %2$s/rating   (admin: {base}/_admin/faults|stats|reset)
                   Kafka          %3$s
                   PostgreSQL     %4$s  (user postgres / postgres)
+                  Saga (F03)     %5$s
                 Ctrl-C stops the hub, the mocks, Kafka and PostgreSQL.
-                """.formatted(hub, mocks, services.kafkaBootstrapServers(), services.jdbcUrl()));
+                """.formatted(hub, mocks, services.kafkaBootstrapServers(), services.jdbcUrl(), saga));
     }
 }

@@ -9,7 +9,9 @@ import org.springframework.context.annotation.Configuration;
 
 /**
  * The saga service of the subscription saga (F03): camel-saga's in-memory coordinator unless the LRA
- * coordinator is switched on ({@code camel.lra.enabled=true}, the production option).
+ * coordinator is switched on ({@code camel.lra.enabled=true}, profile {@code lra}, the production option: then
+ * camel-lra-starter registers its own service, bean {@code lra-service}, and {@code hub.subscription.saga-service}
+ * names it; see application-lra.yaml).
  *
  * <p>The in-memory coordinator lives in this JVM: a hub that dies mid-saga forgets it, and its compensation
  * calls are fire-and-forget (Camel 4.17). That is why every compensation route is idempotent and keyed by a
