@@ -1,5 +1,6 @@
 package com.insurancehub.hub.platform.outbox;
 
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -93,8 +94,11 @@ public final class OutboxPublisher extends ServiceSupport implements Processor {
 
     @Override
     public void process(Exchange exchange) throws Exception {
-        // Debezium releases its exchange as soon as the route returns: the send keeps a copy of its own
-        Exchange record = exchange.copy();
+        // Debezium releases its exchange as soon as the route returns: the send gets an exchange of its own, with
+        // just the record (cheaper than a full copy with properties and history)
+        Exchange record = producer.getEndpoint().createExchange();
+        record.getMessage().setBody(exchange.getMessage().getBody());
+        record.getMessage().setHeaders(new HashMap<>(exchange.getMessage().getHeaders()));
         Span span = startSpan(record);
         inFlight.incrementAndGet();
         try {

@@ -94,6 +94,8 @@ public class OutboxRelayRoutes extends RouteBuilder {
                 .filter(header(DebeziumConstants.HEADER_IDENTIFIER).isEqualTo("hub-" + source + "." + source + ".outbox"))
                 .filter(header(DebeziumConstants.HEADER_OPERATION).isEqualTo("c"))
                 .convertBodyTo(Map.class)
+                // only what the event needs from here on ("*" is a plain wildcard: no regex per header and row)
+                .removeHeaders("*")
                 .setHeader("eventId", simple("${body[id]}", String.class))
                 .setHeader("eventType", simple("${body[event_type]}", String.class))
                 .setHeader("aggregateId", simple("${body[aggregate_id]}", String.class))
@@ -107,7 +109,9 @@ public class OutboxRelayRoutes extends RouteBuilder {
                 .setHeader("traceparent", variable("traceparent"))
                 .setHeader(KafkaConstants.KEY, header("aggregateId"))
                 .setHeader("kafka.TOPIC", constant(topic)) // where a refused record's dead letter goes (.dlq)
-                .removeHeaders("occurredAt|aggregateVersion|aggregateId")
+                .removeHeader("occurredAt")
+                .removeHeader("aggregateVersion")
+                .removeHeader("aggregateId")
                 .process(new OutboxPublisher(getContext(), "kafka:" + topic
                         + "?deliveryTimeoutMs={{hub.outbox.kafka.delivery-timeout}}"
                         + "&lingerMs={{hub.outbox.kafka.linger-ms}}"
