@@ -32,24 +32,8 @@ RELAY_RATE=${RELAY_RATE:-500}
 SUBSCRIBE_RATE=${SUBSCRIBE_RATE:-20}
 DURATION=${DURATION:-60}
 WARMUP=${WARMUP:-20}
-HUB_PORT=${HUB_PORT:-8080}
-MOCKS_PORT=${MOCKS_PORT:-8090}
-KAFKA_PORT=${KAFKA_PORT:-9092}
-PG_PORT=${PG_PORT:-15432}
-MAX_FOREIGN=${MAX_FOREIGN:-0.1}
-QUIET_WAIT=${QUIET_WAIT:-600}
-STARTUP_TIMEOUT=${STARTUP_TIMEOUT:-300}
-STACK_JVM_ARGS=${STACK_JVM_ARGS:-}
 
-RUN_DIR="$ROOT/bench/target/runs/$(date -u +%Y%m%dT%H%M%SZ)-events"
-WORK_DIR="$RUN_DIR/dev-services"
-STACK_LOG="$RUN_DIR/stack.log"
-LOAD_LOG="$RUN_DIR/loadavg.log"
-RESULTS="$RUN_DIR/results.md"
-mkdir -p "$RUN_DIR"
-HUB_URL="http://localhost:$HUB_PORT"
-MOCKS_URL="http://localhost:$MOCKS_PORT"
-
+RUN_NAME=$(date -u +%Y%m%dT%H%M%SZ)-events
 source "$ROOT/bench/stack.sh"
 start_stack
 

@@ -1,7 +1,25 @@
 # Shared by the benchmark scripts (sourced, never run): start the full local stack on its own ports, measure
 # how busy the rest of the machine is, and stop everything the run started, whatever happens.
-# Expects: ROOT RUN_DIR WORK_DIR STACK_LOG LOAD_LOG HUB_PORT MOCKS_PORT KAFKA_PORT PG_PORT HUB_URL MOCKS_URL
-#          MAX_FOREIGN QUIET_WAIT STARTUP_TIMEOUT STACK_JVM_ARGS
+# Expects ROOT and RUN_NAME; sets the settings every benchmark shares (environment overrides them) and the run
+# folder bench/target/runs/$RUN_NAME.
+
+HUB_PORT=${HUB_PORT:-8080}
+MOCKS_PORT=${MOCKS_PORT:-8090}
+KAFKA_PORT=${KAFKA_PORT:-9092}
+PG_PORT=${PG_PORT:-15432}
+MAX_FOREIGN=${MAX_FOREIGN:-0.1}
+QUIET_WAIT=${QUIET_WAIT:-600}
+STARTUP_TIMEOUT=${STARTUP_TIMEOUT:-300}
+STACK_JVM_ARGS=${STACK_JVM_ARGS:-}
+
+RUN_DIR="$ROOT/bench/target/runs/$RUN_NAME"
+WORK_DIR="$RUN_DIR/dev-services"
+STACK_LOG="$RUN_DIR/stack.log"
+LOAD_LOG="$RUN_DIR/loadavg.log"
+RESULTS="$RUN_DIR/results.md"
+mkdir -p "$RUN_DIR"
+HUB_URL="http://localhost:$HUB_PORT"
+MOCKS_URL="http://localhost:$MOCKS_PORT"
 MVN=("$ROOT/mvnw" -B -Pbench)
 # After the one build: spring-boot:test-run and gatling:test each fork the lifecycle up to test-compile; these
 # flags make that a no-op, so that what runs is what was built, even if the sources change meanwhile.
