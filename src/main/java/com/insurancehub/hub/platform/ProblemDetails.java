@@ -26,6 +26,9 @@ public class ProblemDetails {
 
     private static final Logger LOG = LoggerFactory.getLogger(ProblemDetails.class);
     private static final Pattern REQUIRED_PROPERTY = Pattern.compile("required property '([^']+)'");
+    private static final Pattern UPSTREAM_FIELD = Pattern.compile("\"(reason|field|detail)\"\\s*:\\s*\"((?:[^\"\\\\]|\\\\.)*)\"");
+    /** Statuses of a system's refusal that a route may pass on to its caller (variable passUpstreamProblem). */
+    private static final Set<Integer> PASSED_ON = Set.of(400, 404, 409, 422);
 
     public void render(Exchange exchange) {
         int status = exchange.getMessage().getHeader("problemStatus", 500, Integer.class);
@@ -34,8 +37,34 @@ public class ProblemDetails {
             status = 409; // the system behind refused for the same reason: pass its conflict on
         }
         List<String[]> errors = new ArrayList<>();
+        // A route that acts on the caller's behalf (variable passUpstreamProblem) passes a system's refusal on as it
+        // is (400 with its field, 404, 409 with its reason) instead of a 502; a route may also state its own refusal
+        // with the variables problemDetail, problemField and problemReason.
+        String reason = exchange.getVariable("problemReason", String.class);
+        String field = exchange.getVariable("problemField", String.class);
+        String upstreamDetail = null;
+        if (cause instanceof HttpOperationFailedException failed && PASSED_ON.contains(failed.getStatusCode())
+                && Boolean.TRUE.equals(exchange.getVariable("passUpstreamProblem", Boolean.class))) {
+            status = failed.getStatusCode();
+            Matcher m = UPSTREAM_FIELD.matcher(failed.getResponseBody() == null ? "" : failed.getResponseBody());
+            while (m.find()) {
+                switch (m.group(1)) {
+                    case "reason" -> reason = reason != null ? reason : m.group(2);
+                    case "field" -> field = field != null ? field : "$." + m.group(2);
+                    default -> upstreamDetail = m.group(2).replace("\\\"", "\"");
+                }
+            }
+        }
+        if (field != null && errors.isEmpty()) {
+            String message = exchange.getVariable("problemDetail", String.class);
+            errors.add(new String[] {field, message != null ? message : upstreamDetail != null ? upstreamDetail : "invalid"});
+        }
         String detail;
-        if (cause instanceof JsonValidationException invalid && invalid.getNumberOfErrors() > 0) {
+        if (exchange.getVariable("problemDetail") != null) {
+            detail = exchange.getVariable("problemDetail", String.class);
+        } else if (upstreamDetail != null) {
+            detail = upstreamDetail;
+        } else if (cause instanceof JsonValidationException invalid && invalid.getNumberOfErrors() > 0) {
             for (ValidationMessage m : (Set<ValidationMessage>) invalid.getErrors()) {
                 errors.add(new String[] {fieldOf(m), m.getMessage()});
             }
@@ -66,6 +95,9 @@ public class ProblemDetails {
                 .append(",\"detail\":").append(quote(detail));
         if (sagaStep != null && status >= 500) {
             json.append(",\"failedStep\":").append(quote(sagaStep));
+        }
+        if (reason != null && status < 500) {
+            json.append(",\"reason\":").append(quote(reason));
         }
         String path = exchange.getMessage().getHeader(Exchange.HTTP_URI, String.class);
         if (path != null) {
@@ -102,6 +134,7 @@ public class ProblemDetails {
             case 400 -> "Bad Request";
             case 404 -> "Not Found";
             case 409 -> "Conflict";
+            case 422 -> "Unprocessable Content";
             case 502 -> "Bad Gateway";
             default -> "Internal Server Error";
         };
