@@ -59,11 +59,13 @@ public class DeadLetters {
         Headers kafkaHeaders = message.getHeader(KafkaConstants.HEADERS, Headers.class);
         if (kafkaHeaders != null) {
             for (Header header : kafkaHeaders) {
-                headers.put(header.key(), header.value() == null ? null : new String(header.value(), StandardCharsets.UTF_8));
+                headers.put(header.key(), decode(header.value()));
             }
         }
         String dlqTopic = message.getHeader(KafkaConstants.TOPIC, String.class);
+        // PostgreSQL text holds no NUL character: a binary value is kept readable rather than blocking the store
         String value = message.getBody(String.class);
+        value = value == null ? null : value.replace('\u0000', '\uFFFD');
         String originalTopic = headers.getOrDefault("dlqOriginalTopic",
                 dlqTopic.endsWith(DLQ_SUFFIX) ? dlqTopic.substring(0, dlqTopic.length() - DLQ_SUFFIX.length()) : dlqTopic);
         message.setHeader("dlTopic", dlqTopic);
@@ -186,6 +188,34 @@ public class DeadLetters {
         } catch (NumberFormatException e) {
             return null;
         }
+    }
+
+    /**
+     * A Kafka header value as text: UTF-8 text as is; the binary numbers camel-kafka writes for Integer and Long
+     * headers (e.g. dlqOriginalPartition, dlqOriginalOffset) as numbers; anything else in base64.
+     */
+    static String decode(byte[] value) {
+        if (value == null) {
+            return null;
+        }
+        try {
+            String text = StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+                    .decode(java.nio.ByteBuffer.wrap(value)).toString();
+            if (text.chars().noneMatch(c -> c < 0x20 && c != '\t' && c != '\n' && c != '\r')) {
+                return text;
+            }
+        } catch (java.nio.charset.CharacterCodingException e) {
+            // binary: below
+        }
+        if (value.length == Integer.BYTES) {
+            return String.valueOf(java.nio.ByteBuffer.wrap(value).getInt());
+        }
+        if (value.length == Long.BYTES) {
+            return String.valueOf(java.nio.ByteBuffer.wrap(value).getLong());
+        }
+        return "base64:" + java.util.Base64.getEncoder().encodeToString(value);
     }
 
     /** A top-level text field of the record's value, when it is JSON (a poison record may not be). */
