@@ -25,6 +25,8 @@ import org.slf4j.LoggerFactory;
 public class ProblemDetails {
 
     private static final Logger LOG = LoggerFactory.getLogger(ProblemDetails.class);
+    /** Variables named {@code problem.<member>} become extension members of the problem, e.g. {@code reason}. */
+    public static final String EXTENSION = "problem.";
     private static final Pattern REQUIRED_PROPERTY = Pattern.compile("required property '([^']+)'");
     private static final Pattern UPSTREAM_FIELD = Pattern.compile("\"(reason|field|detail)\"\\s*:\\s*\"((?:[^\"\\\\]|\\\\.)*)\"");
     /** Statuses of a system's refusal that a route may pass on to its caller (variable passUpstreamProblem). */
@@ -60,8 +62,9 @@ public class ProblemDetails {
             errors.add(new String[] {field, message != null ? message : upstreamDetail != null ? upstreamDetail : "invalid"});
         }
         String detail;
-        if (exchange.getVariable("problemDetail") != null) {
-            detail = exchange.getVariable("problemDetail", String.class);
+        String givenDetail = exchange.getVariable("problemDetail", String.class);
+        if (givenDetail != null) {
+            detail = givenDetail; // the route said why (e.g. a 422 refusal, a system's 4xx passed on)
         } else if (upstreamDetail != null) {
             detail = upstreamDetail;
         } else if (cause instanceof JsonValidationException invalid && invalid.getNumberOfErrors() > 0) {
@@ -103,6 +106,12 @@ public class ProblemDetails {
         if (path != null) {
             json.append(",\"instance\":").append(quote(path));
         }
+        // Extension members the route set as variables "problem.<member>" (e.g. reason, field, coverageSource)
+        exchange.getVariables().forEach((name, value) -> {
+            if (name.startsWith(EXTENSION) && value != null && !value.toString().isEmpty()) {
+                json.append(',').append(quote(name.substring(EXTENSION.length()))).append(':').append(quote(value.toString()));
+            }
+        });
         if (!errors.isEmpty()) {
             json.append(",\"errors\":[");
             for (int i = 0; i < errors.size(); i++) {
@@ -135,6 +144,7 @@ public class ProblemDetails {
             case 404 -> "Not Found";
             case 409 -> "Conflict";
             case 422 -> "Unprocessable Content";
+            case 503 -> "Service Unavailable";
             case 502 -> "Bad Gateway";
             default -> "Internal Server Error";
         };

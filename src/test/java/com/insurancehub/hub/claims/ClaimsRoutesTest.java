@@ -1,0 +1,208 @@
+package com.insurancehub.hub.claims;
+
+import java.util.UUID;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.camel.Exchange;
+import org.apache.camel.component.mock.MockEndpoint;
+import org.junit.jupiter.api.Test;
+
+import com.insurancehub.hub.support.RouteTestSupport;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * AdviceWith test of F06 (open-claim, check-policy-coverage, assess-claim, settle-claim, pass-on-claims-problem) and
+ * E04 (claim-opened-to-notifications, claim-opened-to-audit): PAS, the replica, Claims, the Customer Hub,
+ * Notifications and Audit replaced by mock endpoints; the idempotent repository real.
+ */
+class ClaimsRoutesTest extends RouteTestSupport {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String CLAIM_ID = "CLM-" + UUID.randomUUID();
+
+    @Override
+    protected void adviceRoutes() throws Exception {
+        advice("open-claim", a -> {
+            a.weaveById("check-coverage").replace().to("mock:coverage");
+            a.weaveById("open-claim-in-claims").replace().to("mock:claims");
+        });
+        advice("check-policy-coverage", a -> a.weaveById("look-up-policy-in-pas").replace().to("mock:pas"));
+        advice("read-coverage-from-replica", a -> a.weaveById("look-up-policy-in-replica").replace().to("mock:replica"));
+        advice("assess-claim", a -> a.weaveById("assess-claim-in-claims").replace().to("mock:claims-assessment"));
+        advice("settle-claim", a -> a.weaveById("settle-claim-in-claims").replace().to("mock:claims-settlement"));
+        advice("claim-opened-to-notifications", a -> {
+            a.replaceFromWith("direct:to-notifications");
+            a.weaveById("look-up-claimant").replace().to("mock:customer-hub");
+            a.weaveById("send-claim-registered-email").replace().to("mock:notifications");
+        });
+        advice("claim-opened-to-audit", a -> {
+            a.replaceFromWith("direct:to-audit");
+            a.weaveById("record-claim-in-audit").replace().to("mock:audit");
+        });
+        advice("dead-letter-to-dlq-topic", a -> a.weaveById("publish-to-dlq-topic").replace().to("mock:dlq"));
+    }
+
+    @Test
+    void aCoveredClaimIsOpenedInClaimsWithThePolicyAndCustomerOfTheCoverage() throws Exception {
+        coverage("{\"found\":true,\"coverageSource\":\"PAS\",\"policyId\":\"P-1\",\"policyNumber\":\"POL-1\",\"customerId\":\"C-1\",\"status\":\"ACTIVE\",\"version\":3}");
+        mock("claims").whenAnyExchangeReceived(e -> answer(e, 201,
+                "{\"claimId\":\"" + CLAIM_ID + "\",\"claimNumber\":\"CLA-00000001\",\"status\":\"OPEN\",\"policyId\":\"P-1\",\"policyNumber\":\"POL-1\",\"claimedAmount\":500.0,\"currency\":\"EUR\",\"version\":1}"));
+        mock("claims").expectedMessageCount(1);
+
+        Exchange answer = template.request("direct:open-claim", e -> e.getMessage().setBody(request("POL-1")));
+
+        MockEndpoint.assertIsSatisfied(camelContext);
+        assertThat(status(answer)).isEqualTo(201);
+        JsonNode body = JSON.readTree(answer.getMessage().getBody(String.class));
+        assertThat(body.get("claimId").asText()).isEqualTo(CLAIM_ID);
+        assertThat(body.get("coverageSource").asText()).isEqualTo("PAS");
+        assertThat(body.has("replica")).isFalse();
+        JsonNode sent = JSON.readTree(mock("claims").getReceivedExchanges().get(0).getMessage().getBody(String.class));
+        assertThat(sent.get("policyId").asText()).isEqualTo("P-1");
+        assertThat(sent.get("customerId").asText()).isEqualTo("C-1");
+        assertThat(sent.get("claimedAmount").decimalValue()).isEqualByComparingTo("500");
+    }
+
+    @Test
+    void aClaimOnACancelledPolicyIsA422WithTheReasonAndClaimsIsNotAsked() throws Exception {
+        coverage("{\"found\":true,\"coverageSource\":\"REPLICA\",\"policyId\":\"P-2\",\"customerId\":\"C-1\",\"status\":\"CANCELLED\",\"replicaVersion\":4}");
+        mock("claims").expectedMessageCount(0);
+
+        Exchange answer = template.request("direct:open-claim", e -> e.getMessage().setBody(request("POL-2")));
+
+        MockEndpoint.assertIsSatisfied(camelContext);
+        assertThat(status(answer)).isEqualTo(422);
+        JsonNode problem = JSON.readTree(answer.getMessage().getBody(String.class));
+        assertThat(problem.get("reason").asText()).isEqualTo("POLICY_CANCELLED");
+        assertThat(problem.get("coverageSource").asText()).isEqualTo("REPLICA");
+        assertThat(problem.get("detail").asText()).contains("POL-2").contains("CANCELLED");
+    }
+
+    @Test
+    void anUnknownPolicyIsA422PolicyNotFound() throws Exception {
+        coverage("{\"found\":false,\"coverageSource\":\"PAS\"}");
+
+        Exchange answer = template.request("direct:open-claim", e -> e.getMessage().setBody(request("POL-404")));
+
+        assertThat(status(answer)).isEqualTo(422);
+        assertThat(JSON.readTree(answer.getMessage().getBody(String.class)).get("reason").asText()).isEqualTo("POLICY_NOT_FOUND");
+    }
+
+    @Test
+    void pasFailingTheReplicaAnswersTheCoverage() throws Exception {
+        mock("pas").whenAnyExchangeReceived(e -> {
+            throw new java.io.IOException("PAS is down");
+        });
+        mock("replica").whenAnyExchangeReceived(e -> e.getMessage().setBody(
+                "{\"found\":true,\"coverageSource\":\"REPLICA\",\"policyId\":\"P-3\",\"status\":\"ACTIVE\",\"replicaVersion\":2}"));
+        mock("replica").expectedMessageCount(1);
+
+        String coverage = template.requestBody("direct:check-policy-coverage", null, String.class);
+
+        MockEndpoint.assertIsSatisfied(camelContext);
+        assertThat(JSON.readTree(coverage).get("coverageSource").asText()).isEqualTo("REPLICA");
+    }
+
+    @Test
+    void pasAnsweringNoPolicyMeansNotFoundFromPas() throws Exception {
+        mock("pas").whenAnyExchangeReceived(e -> e.getMessage().setBody("[]"));
+        mock("replica").expectedMessageCount(0);
+
+        String coverage = template.requestBody("direct:check-policy-coverage", null, String.class);
+
+        MockEndpoint.assertIsSatisfied(camelContext);
+        assertThat(JSON.readTree(coverage).get("found").asBoolean()).isFalse();
+        assertThat(JSON.readTree(coverage).get("coverageSource").asText()).isEqualTo("PAS");
+    }
+
+    @Test
+    void claimsRefusalsArePassedOnAsProblems() throws Exception {
+        mock("claims-assessment").whenAnyExchangeReceived(e -> answer(e, 409,
+                "{\"status\":409,\"title\":\"Conflict\",\"detail\":\"claim already assessed\",\"reason\":\"CLAIM_ALREADY_ASSESSED\"}"));
+        mock("claims-settlement").whenAnyExchangeReceived(e -> answer(e, 400,
+                "{\"status\":400,\"title\":\"Bad Request\",\"detail\":\"amount exceeds\",\"field\":\"amount\"}"));
+
+        Exchange conflict = template.request("direct:assess-claim", e -> {
+            e.getMessage().setHeader("claimId", CLAIM_ID);
+            e.getMessage().setBody("{\"decision\":\"ACCEPTED\",\"assessedAmount\":10}");
+        });
+        Exchange invalid = template.request("direct:settle-claim", e -> {
+            e.getMessage().setHeader("claimId", CLAIM_ID);
+            e.getMessage().setBody("{\"amount\":10}");
+        });
+        Exchange unknown = template.request("direct:settle-claim", e -> {
+            e.getMessage().setHeader("claimId", "not-a-claim");
+            e.getMessage().setBody("{}");
+        });
+
+        assertThat(status(conflict)).isEqualTo(409);
+        assertThat(JSON.readTree(conflict.getMessage().getBody(String.class)).get("reason").asText()).isEqualTo("CLAIM_ALREADY_ASSESSED");
+        assertThat(status(invalid)).isEqualTo(400);
+        assertThat(JSON.readTree(invalid.getMessage().getBody(String.class)).get("field").asText()).isEqualTo("$.amount");
+        assertThat(status(unknown)).isEqualTo(404);
+    }
+
+    @Test
+    void claimOpenedIsSentToNotificationsAndAuditOnceEvenWhenDeliveredTwice() throws Exception {
+        mock("customer-hub").whenAnyExchangeReceived(e -> e.getMessage().setBody(
+                "{\"customerId\":\"C-7\",\"firstName\":\"Ada\",\"lastName\":\"Lovelace\",\"email\":\"ada@example.com\"}"));
+        mock("notifications").expectedMessageCount(1);
+        mock("audit").expectedMessageCount(1);
+        String event = claimOpened(UUID.randomUUID().toString());
+
+        for (int delivery = 0; delivery < 2; delivery++) {
+            template.sendBody("direct:to-notifications", event);
+            template.sendBody("direct:to-audit", event);
+        }
+
+        MockEndpoint.assertIsSatisfied(camelContext);
+        JsonNode email = JSON.readTree(mock("notifications").getReceivedExchanges().get(0).getMessage().getBody(String.class));
+        assertThat(email.get("to").asText()).isEqualTo("ada@example.com");
+        assertThat(email.get("template").asText()).isEqualTo("claim-opened");
+        assertThat(email.get("subject").asText()).contains("CLA-00000042");
+        assertThat(email.get("reference").asText()).isEqualTo(CLAIM_ID);
+        JsonNode record = JSON.readTree(mock("audit").getReceivedExchanges().get(0).getMessage().getBody(String.class));
+        assertThat(record.get("eventType").asText()).isEqualTo("ClaimOpened");
+        assertThat(record.get("source").asText()).isEqualTo("Claims");
+    }
+
+    @Test
+    void aClaimOpenedThatBreaksItsSchemaIsDeadLettered() throws Exception {
+        mock("audit").expectedMessageCount(0);
+        mock("dlq").expectedMessageCount(1);
+
+        template.sendBody("direct:to-audit", claimOpened(UUID.randomUUID().toString()).replace("\"claimedAmount\":500.00,", ""));
+
+        MockEndpoint.assertIsSatisfied(camelContext);
+        assertThat(mock("dlq").getReceivedExchanges().get(0).getMessage().getHeader("dlqFailedRoute"))
+                .isEqualTo("claim-opened-to-audit");
+    }
+
+    private void coverage(String json) {
+        mock("coverage").whenAnyExchangeReceived(e -> e.getMessage().setBody(json));
+    }
+
+    private static void answer(Exchange e, int status, String body) {
+        e.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, status);
+        e.getMessage().setBody(body);
+    }
+
+    private static int status(Exchange answer) {
+        return answer.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, Integer.class);
+    }
+
+    private static String request(String policyNumber) {
+        return ClaimsTestData.claimRequest(policyNumber, "500.00");
+    }
+
+    static String claimOpened(String eventId) {
+        return """
+                {"eventId":"%s","eventType":"ClaimOpened","aggregateId":"%s","aggregateVersion":1,
+                 "occurredAt":"2026-11-22T10:00:00.000Z",
+                 "data":{"claimId":"%s","claimNumber":"CLA-00000042","policyId":"P-1","policyNumber":"POL-1",
+                         "customerId":"C-7","description":"dent","incidentDate":"2026-11-20","claimedAmount":500.00,
+                         "currency":"EUR","status":"OPEN","version":1}}""".formatted(eventId, CLAIM_ID, CLAIM_ID);
+    }
+}
