@@ -1,10 +1,12 @@
 package com.insurancehub.dev;
 
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.ApplicationListener;
+import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.core.env.Environment;
 import org.springframework.core.env.Profiles;
 import org.springframework.core.env.SimpleCommandLinePropertySource;
@@ -44,7 +46,16 @@ public final class LocalHub {
             }
         }
         DevServices services = DevServices.start(kafkaPort, postgresPort, mocksPort, lraPort, Map.of());
-        Runtime.getRuntime().addShutdownHook(new Thread(services::close, "dev-services-shutdown"));
+        // One hook, in order: the hub first (its consumers leave their groups while Kafka is still there), then the
+        // services it uses. Two hooks would run in parallel and the hub's Kafka consumers would wait on a dead broker.
+        AtomicReference<ConfigurableApplicationContext> running = new AtomicReference<>();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            ConfigurableApplicationContext context = running.get();
+            if (context != null) {
+                context.close();
+            }
+            services.close();
+        }, "local-hub-shutdown"));
         if (lra) {
             services.lraCoordinator(); // now rather than when the hub asks: a port problem shows before the hub starts
         }
@@ -58,7 +69,8 @@ public final class LocalHub {
                 printUrls(ready.getApplicationContext().getEnvironment(), services);
             }
         });
-        hub.run(args);
+        hub.setRegisterShutdownHook(false);
+        running.set(hub.run(args));
     }
 
     /** The profiles as the hub will see them: arguments, system properties, environment. */

@@ -28,9 +28,13 @@ import com.insurancehub.hub.HubApplication;
 @CamelSpringBootTest
 @UseAdviceWith
 @DisableJmx(false)
-// The outbox relays run in the shared integration context only: a replication slot has one reader
+// The outbox relays run in the shared integration context only: a replication slot has one reader. Nor do the
+// Kafka consumers and the schedules start by themselves here: a route under test has its from() replaced (or is
+// started by its test), and the others would only join the shared consumer groups, work through other tests' events
+// and slow every context's start and stop.
 @SpringBootTest(classes = HubApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = "hub.outbox.enabled=false")
+        properties = {"hub.outbox.enabled=false",
+                "camel.main.auto-startup-exclude-pattern=kafka:*,timer:*,scheduler:*,debezium-postgres:*"})
 @ContextConfiguration(initializers = DevServicesInitializer.class)
 @ActiveProfiles("test")
 @DirtiesContext(classMode = DirtiesContext.ClassMode.AFTER_CLASS)
