@@ -5,6 +5,8 @@ import java.util.Map;
 import java.util.concurrent.Future;
 
 import org.apache.kafka.connect.json.JsonConverter;
+import org.apache.kafka.connect.runtime.WorkerConfig;
+import org.apache.kafka.connect.runtime.standalone.StandaloneConfig;
 import org.apache.kafka.connect.storage.FileOffsetBackingStore;
 import org.apache.kafka.connect.util.Callback;
 
@@ -19,8 +21,16 @@ import org.apache.kafka.connect.util.Callback;
  */
 public class AcknowledgedFileOffsetBackingStore extends FileOffsetBackingStore {
 
+    private String file;
+
     public AcknowledgedFileOffsetBackingStore() {
         super(keyConverter());
+    }
+
+    @Override
+    public void configure(WorkerConfig config) {
+        super.configure(config);
+        file = config.getString(StandaloneConfig.OFFSET_STORAGE_FILE_FILENAME_CONFIG);
     }
 
     private static JsonConverter keyConverter() {
@@ -31,7 +41,7 @@ public class AcknowledgedFileOffsetBackingStore extends FileOffsetBackingStore {
 
     @Override
     public Future<Void> set(Map<ByteBuffer, ByteBuffer> values, Callback<Void> callback) {
-        OutboxPublisher.awaitAllAcknowledged();
+        OutboxPublisher.awaitAllAcknowledged(file);
         return super.set(values, callback);
     }
 }

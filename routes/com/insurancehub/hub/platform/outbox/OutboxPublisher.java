@@ -44,7 +44,8 @@ import org.slf4j.LoggerFactory;
 public final class OutboxPublisher extends ServiceSupport implements Processor {
 
     private static final Logger LOG = LoggerFactory.getLogger(OutboxPublisher.class);
-    private static final Set<OutboxPublisher> LIVE = ConcurrentHashMap.newKeySet();
+    /** Live publishers by the offset file of their relay: an offset store waits for its own relay only. */
+    private static final Map<String, Set<OutboxPublisher>> LIVE = new ConcurrentHashMap<>();
     private static final TextMapGetter<Exchange> HEADERS = new TextMapGetter<>() {
         @Override
         public Iterable<String> keys(Exchange exchange) {
@@ -58,6 +59,7 @@ public final class OutboxPublisher extends ServiceSupport implements Processor {
     };
 
     private final CamelContext camelContext;
+    private final String offsetFile;
     private final String endpointUri;
     private final String deadLetterUri;
     private final OpenTelemetry openTelemetry;
@@ -69,8 +71,15 @@ public final class OutboxPublisher extends ServiceSupport implements Processor {
     private String spanName;
     private ProducerTemplate deadLetters;
 
-    public OutboxPublisher(CamelContext camelContext, String endpointUri, String deadLetterUri, OpenTelemetry openTelemetry) {
+    /**
+     * A publisher lives as long as the Camel context (register it with {@code addService}), not as long as its route:
+     * when the relay route stops, Debezium still hands over the rest of its batch and stores its offset after Camel
+     * has stopped the route's own processors.
+     */
+    public OutboxPublisher(CamelContext camelContext, String offsetFile, String endpointUri, String deadLetterUri,
+                           OpenTelemetry openTelemetry) {
         this.camelContext = camelContext;
+        this.offsetFile = offsetFile;
         this.endpointUri = endpointUri;
         this.deadLetterUri = deadLetterUri;
         this.openTelemetry = openTelemetry;
@@ -78,11 +87,11 @@ public final class OutboxPublisher extends ServiceSupport implements Processor {
     }
 
     /**
-     * Blocks until every record handed to any live publisher has been acknowledged by the broker (or
-     * dead-lettered). Called by the offset store before it writes an offset.
+     * Blocks until every record handed to the publisher(s) of the relay storing its offsets in {@code offsetFile} has
+     * been acknowledged by the broker (or dead-lettered). Called by the offset store before it writes an offset.
      */
-    public static void awaitAllAcknowledged() {
-        for (OutboxPublisher publisher : LIVE) {
+    public static void awaitAllAcknowledged(String offsetFile) {
+        for (OutboxPublisher publisher : LIVE.getOrDefault(offsetFile, Set.of())) {
             publisher.awaitAcknowledged();
         }
     }
@@ -178,17 +187,19 @@ public final class OutboxPublisher extends ServiceSupport implements Processor {
     @Override
     protected void doStart() throws Exception {
         producer = camelContext.getEndpoint(endpointUri).createAsyncProducer();
+        // the key the offset store sees: Kafka Connect hands it the resolved file name
+        String file = camelContext.resolvePropertyPlaceholders(offsetFile);
         spanName = camelContext.resolvePropertyPlaceholders(endpointUri).replaceFirst("^kafka:", "").replaceFirst("\\?.*", "") + " relay";
         producer.start();
         deadLetters = camelContext.createProducerTemplate();
         deadLetters.start();
-        LIVE.add(this);
+        LIVE.computeIfAbsent(file, f -> ConcurrentHashMap.newKeySet()).add(this);
     }
 
     @Override
     protected void doStop() throws Exception {
         awaitAcknowledged();
-        LIVE.remove(this);
+        LIVE.values().forEach(publishers -> publishers.remove(this));
         if (producer != null) {
             producer.stop();
         }

@@ -57,6 +57,18 @@ public class OutboxRelayRoutes extends RouteBuilder {
 
     private void relay(String source, String topic) {
         String slot = "hub_" + source + "_outbox";
+        String offsetFile = "{{hub.outbox.offset-dir}}/" + source + "-outbox.offsets";
+        OutboxPublisher publisher = new OutboxPublisher(getContext(), offsetFile, "kafka:" + topic
+                + "?deliveryTimeoutMs={{hub.outbox.kafka.delivery-timeout}}"
+                + "&lingerMs={{hub.outbox.kafka.linger-ms}}"
+                + "&producerBatchSize={{hub.outbox.kafka.batch-size}}"
+                + "&maxInFlightRequest=5",
+                "direct:dead-letter", openTelemetry);
+        try {
+            getContext().addService(publisher, true, false); // outlives the route, see OutboxPublisher
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
         from("debezium-postgres:" + source + "-outbox"
                 + "?databaseHostname={{hub.postgres.host}}&databasePort={{hub.postgres.port}}"
                 + "&databaseDbname={{hub.postgres.database}}"
@@ -67,7 +79,7 @@ public class OutboxRelayRoutes extends RouteBuilder {
                 + "&publicationAutocreateMode=filtered"
                 + "&snapshotMode=no_data"
                 + "&offsetStorage=" + AcknowledgedFileOffsetBackingStore.class.getName()
-                + "&offsetStorageFileName={{hub.outbox.offset-dir}}/" + source + "-outbox.offsets"
+                + "&offsetStorageFileName=" + offsetFile
                 + "&offsetFlushIntervalMs={{hub.outbox.offset-flush-interval}}"
                 + "&pollIntervalMs={{hub.outbox.poll-interval}}"
                 + "&maxBatchSize={{hub.outbox.max-batch-size}}"
@@ -112,11 +124,6 @@ public class OutboxRelayRoutes extends RouteBuilder {
                 .removeHeader("occurredAt")
                 .removeHeader("aggregateVersion")
                 .removeHeader("aggregateId")
-                .process(new OutboxPublisher(getContext(), "kafka:" + topic
-                        + "?deliveryTimeoutMs={{hub.outbox.kafka.delivery-timeout}}"
-                        + "&lingerMs={{hub.outbox.kafka.linger-ms}}"
-                        + "&producerBatchSize={{hub.outbox.kafka.batch-size}}"
-                        + "&maxInFlightRequest=5",
-                        "direct:dead-letter", openTelemetry)).id("publish-" + source + "-event");
+                .process(exchange -> publisher.process(exchange)).id("publish-" + source + "-event");
     }
 }

@@ -56,6 +56,8 @@ public class MocksApplication {
                 .initializers(context -> context.getEnvironment().getPropertySources()
                         .addFirst(new MapPropertySource("mocks-runtime", props)))
                 .logStartupInfo(false)
+                // closed by DevServices, after the hub that calls them: never in parallel with it
+                .registerShutdownHook(false)
                 .run();
     }
 }
