@@ -1,9 +1,5 @@
 package com.insurancehub.mocks;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -22,6 +18,10 @@ import org.junit.jupiter.api.Test;
 
 import com.insurancehub.dev.DevServices;
 
+import com.insurancehub.mocks.MockHttp.Response;
+
+import static com.insurancehub.mocks.MockHttp.send;
+import static com.insurancehub.mocks.MockHttp.sendAsync;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -30,7 +30,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class MockSystemsTest {
 
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final ObjectMapper JSON = new ObjectMapper();
 
     // ---------------------------------------------------------------- Customer Hub
@@ -473,26 +472,6 @@ class MockSystemsTest {
         return send("POST", path, body);
     }
 
-    private static Response send(String method, String path, String body, String... headers) {
-        return sendAsync(method, path, body, headers).join();
-    }
-
-    private static CompletableFuture<Response> sendAsync(String method, String path, String body, String... headers) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(DevServices.shared().mocksBaseUrl() + "/" + path))
-                .header("Content-Type", "application/json")
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        for (int i = 0; i < headers.length; i += 2) {
-            request.header(headers[i], headers[i + 1]);
-        }
-        return HTTP.sendAsync(request.build(), HttpResponse.BodyHandlers.ofString()).thenApply(response -> {
-            try {
-                return new Response(response.statusCode(),
-                        response.body().isEmpty() ? null : JSON.readTree(response.body()));
-            } catch (Exception e) {
-                throw new IllegalStateException(method + " " + path + " answered " + response.body(), e);
-            }
-        });
-    }
 
     private static Connection db() throws SQLException {
         return DriverManager.getConnection(DevServices.shared().jdbcUrl(), "postgres", "postgres");
@@ -507,12 +486,6 @@ class MockSystemsTest {
             }
         } catch (SQLException e) {
             throw new IllegalStateException(e);
-        }
-    }
-
-    private record Response(int status, JsonNode body) {
-        String text(String field) {
-            return body == null || body.get(field) == null ? null : body.get(field).asText();
         }
     }
 }

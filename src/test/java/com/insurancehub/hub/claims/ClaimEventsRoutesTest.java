@@ -1,4 +1,4 @@
-package com.insurancehub.hub.claim;
+package com.insurancehub.hub.claims;
 
 import java.util.UUID;
 
