@@ -4,7 +4,6 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.opentelemetry.api.OpenTelemetry;
@@ -172,7 +171,7 @@ public final class OutboxPublisher extends ServiceSupport implements Processor {
         synchronized (acknowledged) {
             while (inFlight.get() > 0) {
                 try {
-                    acknowledged.wait(TimeUnit.MILLISECONDS.toMillis(100));
+                    acknowledged.wait(100); // ms; woken at once by the last acknowledgement
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     throw new IllegalStateException("interrupted while waiting for Kafka acknowledgements", e);
