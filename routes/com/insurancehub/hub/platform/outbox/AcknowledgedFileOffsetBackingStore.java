@@ -2,6 +2,7 @@ package com.insurancehub.hub.platform.outbox;
 
 import java.nio.ByteBuffer;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
 
 import org.apache.kafka.connect.json.JsonConverter;
@@ -12,7 +13,8 @@ import org.apache.kafka.connect.util.Callback;
 
 /**
  * Debezium's file offset store, with one rule added: an offset is written only once every event the relay has
- * handed to Kafka is acknowledged ({@link OutboxPublisher#awaitAllAcknowledged()}).
+ * handed to Kafka is acknowledged, and never after a record a stopping relay dropped
+ * ({@link OutboxPublisher#offsetsMayBeStored}); an offset not written is an offset replayed from at the next start.
  *
  * <p>Debezium writes offsets on its own schedule ({@code offsetFlushIntervalMs}) and when the relay stops; both
  * go through {@link #set}. Hooking the store rather than the commit policy covers both paths. Debezium creates
@@ -40,8 +42,19 @@ public class AcknowledgedFileOffsetBackingStore extends FileOffsetBackingStore {
     }
 
     @Override
+    public synchronized void start() {
+        super.start();
+        OutboxPublisher.relayStarting(file);
+    }
+
+    @Override
     public Future<Void> set(Map<ByteBuffer, ByteBuffer> values, Callback<Void> callback) {
-        OutboxPublisher.awaitAllAcknowledged(file);
+        if (!OutboxPublisher.offsetsMayBeStored(file)) {
+            if (callback != null) {
+                callback.onCompletion(null, null);
+            }
+            return CompletableFuture.completedFuture(null);
+        }
         return super.set(values, callback);
     }
 }

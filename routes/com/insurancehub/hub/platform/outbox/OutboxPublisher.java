@@ -18,6 +18,8 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 import org.apache.camel.ProducerTemplate;
+import org.apache.camel.Route;
+import org.apache.camel.StatefulService;
 import org.apache.camel.support.service.ServiceSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,8 +32,14 @@ import org.slf4j.LoggerFactory;
  * the record is sent in the Debezium thread - the Kafka producer keeps their order per partition (idempotent,
  * at most 5 in flight), so per-key order is kept - and the acknowledgement arrives later. What makes that safe
  * is {@link AcknowledgedFileOffsetBackingStore}: before Debezium stores an offset it calls
- * {@link #awaitAllAcknowledged()}, so a stored offset only ever covers events the broker has acknowledged.
+ * {@link #offsetsMayBeStored}, so a stored offset only ever covers events the broker has acknowledged.
  * A crash replays the unacknowledged tail (at-least-once; consumers deduplicate by eventId).
+ *
+ * <p>Stopping: Debezium finishes the batch it polled (up to {@code hub.outbox.max-batch-size} rows) before its engine
+ * stops. Relaying that tail while the route stops could outlast Camel's graceful timeout, and a forced stop
+ * interrupts the engine before it closes its replication connection: the slot then stays held and the relay cannot
+ * start again. So the route drops what Debezium hands over once its consumer is stopping ({@link #accepts}) and the
+ * offset store stores nothing after a dropped record ({@link #offsetsMayBeStored}): the next start replays it.
  *
  * <p>The Kafka endpoint retries transient failures by itself (delivery timeout from properties); a record the
  * broker refuses for good goes to the dead-letter topic with its reason, so nothing is lost in silence.
@@ -58,13 +66,17 @@ public final class OutboxPublisher extends ServiceSupport implements Processor {
     };
 
     private final CamelContext camelContext;
+    private final String routeId;
     private final String offsetFile;
     private final String endpointUri;
     private final String deadLetterUri;
     private final OpenTelemetry openTelemetry;
     private final Tracer tracer;
     private final AtomicLong inFlight = new AtomicLong();
+    private final long stopWait;
     private volatile String undelivered;
+    /** A record was dropped because the relay was stopping: no offset may be stored until the relay starts again. */
+    private volatile boolean dropped;
     private final Object acknowledged = new Object();
     private AsyncProducer producer;
     private String spanName;
@@ -75,10 +87,12 @@ public final class OutboxPublisher extends ServiceSupport implements Processor {
      * when the relay route stops, Debezium still hands over the rest of its batch and stores its offset after Camel
      * has stopped the route's own processors.
      */
-    public OutboxPublisher(CamelContext camelContext, String offsetFile, String endpointUri, String deadLetterUri,
-                           OpenTelemetry openTelemetry) {
+    public OutboxPublisher(CamelContext camelContext, String routeId, String offsetFile, String endpointUri,
+                           String deadLetterUri, long stopWait, OpenTelemetry openTelemetry) {
         this.camelContext = camelContext;
+        this.routeId = routeId;
         this.offsetFile = offsetFile;
+        this.stopWait = stopWait;
         this.endpointUri = endpointUri;
         this.deadLetterUri = deadLetterUri;
         this.openTelemetry = openTelemetry;
@@ -86,13 +100,44 @@ public final class OutboxPublisher extends ServiceSupport implements Processor {
     }
 
     /**
-     * Blocks until every record handed to the publisher(s) of the relay storing its offsets in {@code offsetFile} has
-     * been acknowledged by the broker (or dead-lettered). Called by the offset store before it writes an offset.
+     * Whether the offset store of the relay storing its offsets in {@code offsetFile} may store an offset now: once
+     * every record handed to its publisher(s) has been acknowledged by the broker (or dead-lettered), and only if
+     * none was dropped by a stopping relay. Blocks until then; while the relay stops, at most the stop wait
+     * ({@code hub.outbox.stop-wait}), after which nothing is stored (the restart replays, at-least-once).
      */
-    public static void awaitAllAcknowledged(String offsetFile) {
+    public static boolean offsetsMayBeStored(String offsetFile) {
+        boolean mayStore = true;
         for (OutboxPublisher publisher : LIVE.getOrDefault(offsetFile, Set.of())) {
-            publisher.awaitAcknowledged();
+            mayStore &= publisher.awaitAcknowledged(publisher.relayStopping() ? publisher.stopWait : Long.MAX_VALUE)
+                    && !publisher.dropped;
         }
+        return mayStore;
+    }
+
+    /** A new Debezium engine of the relay starts from the last stored offset: what was dropped is replayed. */
+    public static void relayStarting(String offsetFile) {
+        LIVE.getOrDefault(offsetFile, Set.of()).forEach(publisher -> publisher.dropped = false);
+    }
+
+    /**
+     * The route's first step: false for every record Debezium still hands over once the relay's consumer is
+     * stopping. Such a record is neither published nor covered by a stored offset (see the class comment).
+     */
+    public boolean accepts(Exchange exchange) {
+        if (relayStopping()) {
+            if (!dropped) {
+                LOG.info("Relay {} stopping: the rest of Debezium's batch is left for the next start", routeId);
+            }
+            dropped = true;
+            return false;
+        }
+        return true;
+    }
+
+    private boolean relayStopping() {
+        Route route = camelContext.getRoute(routeId);
+        return route == null || route.getConsumer() instanceof StatefulService consumer
+                && (consumer.isStopping() || consumer.isStopped());
     }
 
     /** Records handed over and not acknowledged yet (a gauge for the relay's health). */
@@ -167,20 +212,29 @@ public final class OutboxPublisher extends ServiceSupport implements Processor {
         }
     }
 
-    private void awaitAcknowledged() {
+    /** Whether every record handed over has been acknowledged within {@code maxWait} ms. */
+    private boolean awaitAcknowledged(long maxWait) {
+        long deadline = maxWait == Long.MAX_VALUE ? Long.MAX_VALUE : System.currentTimeMillis() + maxWait;
         synchronized (acknowledged) {
             while (inFlight.get() > 0) {
+                long left = deadline - System.currentTimeMillis();
+                if (left <= 0) {
+                    LOG.warn("Relay {} stopping with {} events not acknowledged yet: no offset stored, the next start replays them",
+                            routeId, inFlight.get());
+                    return false;
+                }
                 try {
-                    acknowledged.wait(100); // ms; woken at once by the last acknowledgement
+                    acknowledged.wait(Math.min(left, 100)); // ms; woken at once by the last acknowledgement
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
-                    throw new IllegalStateException("interrupted while waiting for Kafka acknowledgements", e);
+                    return false;
                 }
             }
         }
         if (undelivered != null) {
             throw new IllegalStateException("outbox event " + undelivered + " reached neither its topic nor the dead-letter topic");
         }
+        return true;
     }
 
     @Override
@@ -197,7 +251,7 @@ public final class OutboxPublisher extends ServiceSupport implements Processor {
 
     @Override
     protected void doStop() throws Exception {
-        awaitAcknowledged();
+        awaitAcknowledged(stopWait);
         LIVE.values().forEach(publishers -> publishers.remove(this));
         if (producer != null) {
             producer.stop();

@@ -36,14 +36,17 @@ public class OutboxRelayRoutes extends RouteBuilder {
 
     private final long retryInitialDelay;
     private final long retryMaximumDelay;
+    private final long stopWait;
     private final OpenTelemetry openTelemetry;
 
     public OutboxRelayRoutes(@Value("${hub.outbox.retry.initial-delay}") long retryInitialDelay,
                              @Value("${hub.outbox.retry.maximum-delay}") long retryMaximumDelay,
                              @Value("${hub.outbox.offset-dir}") Path offsetDir,
+                             @Value("${hub.outbox.stop-wait}") long stopWait,
                              ObjectProvider<OpenTelemetry> openTelemetry) throws IOException {
         this.retryInitialDelay = retryInitialDelay;
         this.retryMaximumDelay = retryMaximumDelay;
+        this.stopWait = stopWait;
         this.openTelemetry = openTelemetry.getIfAvailable(OpenTelemetry::noop);
         Files.createDirectories(offsetDir); // Kafka Connect's file offset store does not create it
     }
@@ -57,13 +60,14 @@ public class OutboxRelayRoutes extends RouteBuilder {
 
     private void relay(String source, String topic) {
         String slot = "hub_" + source + "_outbox";
+        String routeId = source + "-outbox-to-kafka";
         String offsetFile = "{{hub.outbox.offset-dir}}/" + source + "-outbox.offsets";
-        OutboxPublisher publisher = new OutboxPublisher(getContext(), offsetFile, "kafka:" + topic
+        OutboxPublisher publisher = new OutboxPublisher(getContext(), routeId, offsetFile, "kafka:" + topic
                 + "?deliveryTimeoutMs={{hub.outbox.kafka.delivery-timeout}}"
                 + "&lingerMs={{hub.outbox.kafka.linger-ms}}"
                 + "&producerBatchSize={{hub.outbox.kafka.batch-size}}"
                 + "&maxInFlightRequest=5",
-                "direct:dead-letter", openTelemetry);
+                "direct:dead-letter", stopWait, openTelemetry);
         try {
             getContext().addService(publisher, true, false); // outlives the route, see OutboxPublisher
         } catch (Exception e) {
@@ -86,7 +90,7 @@ public class OutboxRelayRoutes extends RouteBuilder {
                 + "&heartbeatIntervalMs={{hub.outbox.heartbeat-interval}}"
                 + "&heartbeatActionQuery=INSERT INTO hub.outbox_heartbeat (source, beat_at) VALUES ('" + source
                 + "', now()) ON CONFLICT (source) DO UPDATE SET beat_at = now()")
-                .routeId(source + "-outbox-to-kafka")
+                .routeId(routeId)
                 // One relay per replication slot: a deployment runs it on one instance (hub.outbox.enabled)
                 .autoStartup("{{hub.outbox.enabled}}")
                 .description("D01 - relay every committed " + source + ".outbox row to " + topic)
@@ -102,6 +106,8 @@ public class OutboxRelayRoutes extends RouteBuilder {
                     .setHeader("kafka.TOPIC", constant(topic))
                     .to("direct:dead-letter")
                 .end()
+                // what Debezium still hands over while the route stops is left for the next start (see OutboxPublisher)
+                .filter(publisher::accepts)
                 // inserts into the outbox only: not the heartbeat table, not updates or deletes (cleanup)
                 .filter(header(DebeziumConstants.HEADER_IDENTIFIER).isEqualTo("hub-" + source + "." + source + ".outbox"))
                 .filter(header(DebeziumConstants.HEADER_OPERATION).isEqualTo("c"))

@@ -141,6 +141,9 @@ class OutboxRelayIntegrationTest {
 
         camelContext.getRouteController().stopRoute("billing-outbox-to-kafka");
         try {
+            // stopped within Camel's graceful timeout, Debezium closed its replication connection: the slot is free
+            await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(jdbc.queryForObject(
+                    "SELECT active FROM pg_replication_slots WHERE slot_name = 'hub_billing_outbox'", Boolean.class)).isFalse());
             await().atMost(Duration.ofSeconds(60)).until(() -> !writer.isAlive());
         } finally {
             camelContext.getRouteController().startRoute("billing-outbox-to-kafka");

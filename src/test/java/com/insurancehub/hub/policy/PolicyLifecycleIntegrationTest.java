@@ -1,5 +1,6 @@
 package com.insurancehub.hub.policy;
 
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.UUID;
 
@@ -29,15 +30,16 @@ class PolicyLifecycleIntegrationTest {
     @Test
     void aPremiumIncreaseIsInvoicedAsAnAdjustmentAndTheCustomerInformedOnceEvenWhenTheRequestIsRetried() {
         Policies.Subscribed sub = Policies.subscribe(api());
-        double premium = sub.policy().get("premium").asDouble();
+        // premiums are decimals: double arithmetic would turn 906.34 + 120 into 1026.3400000000001
+        BigDecimal increased = sub.policy().get("premium").decimalValue().add(new BigDecimal("120"));
         String key = UUID.randomUUID().toString();
-        String body = "{\"premium\":" + (premium + 120) + ",\"reason\":\"second driver\"}";
+        String body = "{\"premium\":" + increased.toPlainString() + ",\"reason\":\"second driver\"}";
 
         HubApi.Response modified = api().post("/api/policies/" + sub.policyId() + "/modifications", body, "Idempotency-Key", key);
         HubApi.Response retried = api().post("/api/policies/" + sub.policyId() + "/modifications", body, "Idempotency-Key", key);
 
         assertThat(modified.status()).as(String.valueOf(modified.body())).isEqualTo(201);
-        assertThat(modified.body().get("premium").asDouble()).isEqualTo(premium + 120);
+        assertThat(modified.body().get("premium").decimalValue()).isEqualByComparingTo(increased);
         assertThat(modified.body().get("modification").get("premiumDelta").decimalValue()).isEqualByComparingTo("120");
         assertThat(retried.status()).isEqualTo(200);
         assertThat(retried.body().get("modification").get("modificationId").asText())
