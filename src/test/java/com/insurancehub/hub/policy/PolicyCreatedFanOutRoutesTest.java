@@ -1,5 +1,6 @@
 package com.insurancehub.hub.policy;
 
+import java.nio.charset.StandardCharsets;
 import java.util.UUID;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -77,6 +78,31 @@ class PolicyCreatedFanOutRoutesTest extends RouteTestSupport {
         template.sendBody("direct:to-billing", "{\"eventType\":\"PolicyCancelled\",\"eventId\":\"x\",\"data\":{}}");
 
         MockEndpoint.assertIsSatisfied(camelContext);
+    }
+
+    /** Kafka hands headers over as bytes: the relay's eventType header decides without the body being read. */
+    @Test
+    void anEventOfAnotherTypeIsSkippedOnItsKafkaHeaderWithoutBeingRead() throws Exception {
+        mock("billing").expectedMessageCount(0);
+        mock("dlq").expectedMessageCount(0);
+
+        template.sendBodyAndHeader("direct:to-billing", "not even JSON", "eventType", "PolicyCancelled".getBytes(StandardCharsets.UTF_8));
+
+        MockEndpoint.assertIsSatisfied(camelContext);
+    }
+
+    @Test
+    void aRecordWithTheRightHeaderIsStillReadAndAPoisonOneDeadLettered() throws Exception {
+        mock("billing").expectedMessageCount(1);
+        mock("dlq").expectedMessageCount(1);
+        byte[] header = "PolicyCreated".getBytes(StandardCharsets.UTF_8);
+
+        template.sendBodyAndHeader("direct:to-billing", policyCreated(UUID.randomUUID().toString(), "P-" + UUID.randomUUID()), "eventType", header);
+        template.sendBodyAndHeader("direct:to-billing", "not even JSON", "eventType", header);
+
+        MockEndpoint.assertIsSatisfied(camelContext);
+        assertThat(mock("dlq").getReceivedExchanges().get(0).getMessage().getHeader("dlqFailedRoute"))
+                .isEqualTo("policy-created-to-billing");
     }
 
     @Test
