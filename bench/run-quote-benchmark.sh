@@ -42,6 +42,8 @@ MAX_FOREIGN_DURING=${MAX_FOREIGN_DURING:-0.2}
 ATTEMPTS=${ATTEMPTS:-3}
 
 RUN_NAME=$(date -u +%Y%m%dT%H%M%SZ)
+# "where the time goes" reads the per-endpoint timers of Camel's exchange event notifier, off by default
+STACK_JVM_ARGS="-Dcamel.metrics.enable-exchange-event-notifier=true${STACK_JVM_ARGS:+ $STACK_JVM_ARGS}"
 source "$ROOT/bench/stack.sh"
 start_stack
 # ---- the scenarios --------------------------------------------------------------------------------------
