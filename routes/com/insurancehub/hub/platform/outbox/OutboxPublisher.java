@@ -162,8 +162,15 @@ public final class OutboxPublisher extends ServiceSupport implements Processor {
         }
     }
 
+    /**
+     * The relay span, child of the context the row carries. A row written outside any traced request (a batch job,
+     * a script) has none: it is relayed untraced rather than opening a trace of its own (no span, no headers).
+     */
     private Span startSpan(Exchange record) {
         Context parent = openTelemetry.getPropagators().getTextMapPropagator().extract(Context.root(), record, HEADERS);
+        if (!Span.fromContext(parent).getSpanContext().isValid()) {
+            return Span.getInvalid();
+        }
         Span span = tracer.spanBuilder(spanName)
                 .setParent(parent)
                 .setSpanKind(SpanKind.PRODUCER)
@@ -195,9 +202,17 @@ public final class OutboxPublisher extends ServiceSupport implements Processor {
         }
     }
 
+    /**
+     * A row the relay route could not turn into its event (it breaks its event schema): to the dead-letter topic
+     * with the reason, under the same rule as a record Kafka refused - if that fails too, no offset moves past it.
+     */
+    public void deadLetterRow(Exchange exchange) {
+        deadLetter(exchange, exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class));
+    }
+
     private void deadLetter(Exchange record, Exception failure) {
-        LOG.error("Kafka refused relayed event {} ({}): dead-lettered", record.getMessage().getHeader("eventId"),
-                failure.getMessage());
+        LOG.error("Relayed event {} dead-lettered: {}", record.getMessage().getHeader("eventId"),
+                failure == null ? "no reason given" : failure.getMessage());
         try {
             record.setException(null);
             record.setProperty(Exchange.EXCEPTION_CAUGHT, failure);

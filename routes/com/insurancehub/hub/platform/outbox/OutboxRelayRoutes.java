@@ -6,10 +6,11 @@ import java.nio.file.Path;
 import java.util.Map;
 
 import io.opentelemetry.api.OpenTelemetry;
-import org.apache.camel.LoggingLevel;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.apache.camel.TypeConverter;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.component.debezium.DebeziumConstants;
-import org.apache.camel.component.jsonvalidator.JsonValidationException;
 import org.apache.camel.component.kafka.KafkaConstants;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
@@ -26,26 +27,22 @@ import org.springframework.stereotype.Component;
  * ({@link AcknowledgedFileOffsetBackingStore}), so the relay stays at-least-once and keeps per-key order.
  *
  * <p>Why the error handling looks like this: the Debezium consumer marks a record as processed even when the
- * route fails, and its offset moves on. So a Kafka failure is retried until it succeeds (the relay waits,
- * order kept); only a row that breaks its event schema - retrying cannot fix it - goes to the topic's DLQ.
- * A rolled-back transaction never reaches the WAL's committed stream, so it publishes nothing. Debezium is
+ * route fails, and its offset moves on. Kafka failures never reach the route: the publisher's producer retries
+ * them, then dead-letters (see {@link OutboxPublisher}). What can fail in the route is the row itself (it breaks
+ * its event schema): retrying cannot fix that, so it goes to the topic's DLQ with the reason, through the
+ * publisher, whose offset rule covers the dead letter too. No redelivery also means Camel makes no defensive copy
+ * of every exchange. A rolled-back transaction never reaches the WAL's committed stream, so it publishes nothing. Debezium is
  * at-least-once (a restart replays from the last stored offset): consumers deduplicate by eventId.
  */
 @Component
 public class OutboxRelayRoutes extends RouteBuilder {
 
-    private final long retryInitialDelay;
-    private final long retryMaximumDelay;
     private final long stopWait;
     private final OpenTelemetry openTelemetry;
 
-    public OutboxRelayRoutes(@Value("${hub.outbox.retry.initial-delay}") long retryInitialDelay,
-                             @Value("${hub.outbox.retry.maximum-delay}") long retryMaximumDelay,
-                             @Value("${hub.outbox.offset-dir}") Path offsetDir,
+    public OutboxRelayRoutes(@Value("${hub.outbox.offset-dir}") Path offsetDir,
                              @Value("${hub.outbox.stop-wait}") long stopWait,
                              ObjectProvider<OpenTelemetry> openTelemetry) throws IOException {
-        this.retryInitialDelay = retryInitialDelay;
-        this.retryMaximumDelay = retryMaximumDelay;
         this.stopWait = stopWait;
         this.openTelemetry = openTelemetry.getIfAvailable(OpenTelemetry::noop);
         Files.createDirectories(offsetDir); // Kafka Connect's file offset store does not create it
@@ -94,35 +91,20 @@ public class OutboxRelayRoutes extends RouteBuilder {
                 // One relay per replication slot: a deployment runs it on one instance (hub.outbox.enabled)
                 .autoStartup("{{hub.outbox.enabled}}")
                 .description("D01 - relay every committed " + source + ".outbox row to " + topic)
-                .errorHandler(defaultErrorHandler()
-                        .maximumRedeliveries(-1)
-                        .redeliveryDelay(retryInitialDelay)
-                        .maximumRedeliveryDelay(retryMaximumDelay)
-                        .useExponentialBackOff()
-                        .retryAttemptedLogLevel(LoggingLevel.WARN))
-                .onException(JsonValidationException.class)
+                .errorHandler(defaultErrorHandler().maximumRedeliveries(0))
+                .onException(Exception.class)
                     .handled(true)
-                    .maximumRedeliveries(0)
                     .setHeader("kafka.TOPIC", constant(topic))
-                    .to("direct:dead-letter")
+                    .process(publisher::deadLetterRow)
                 .end()
                 // what Debezium still hands over while the route stops is left for the next start (see OutboxPublisher)
                 .filter(publisher::accepts)
                 // inserts into the outbox only: not the heartbeat table, not updates or deletes (cleanup)
                 .filter(header(DebeziumConstants.HEADER_IDENTIFIER).isEqualTo("hub-" + source + "." + source + ".outbox"))
                 .filter(header(DebeziumConstants.HEADER_OPERATION).isEqualTo("c"))
-                .convertBodyTo(Map.class)
                 // only what the event needs from here on ("*" is a plain wildcard: no regex per header and row)
                 .removeHeaders("*")
-                .setHeader("eventId", simple("${body[id]}", String.class))
-                .setHeader("eventType", simple("${body[event_type]}", String.class))
-                .setHeader("aggregateId", simple("${body[aggregate_id]}", String.class))
-                .setHeader("aggregateVersion", simple("${body[aggregate_version]}", String.class))
-                .setHeader("occurredAt", simple("${body[created_at]}", String.class))
-                // the context of the request that wrote the row; set again after the envelope, whose endpoint
-                // call is traced and would put its own context there
-                .setVariable("traceparent", simple("${body[traceparent]}", String.class))
-                .setBody(simple("${body[payload]}", String.class))
+                .process(OutboxRelayRoutes::rowToEvent).id("read-" + source + "-outbox-row")
                 .to("kamelet:insurance-event-envelope")
                 .setHeader("traceparent", variable("traceparent"))
                 .setHeader(KafkaConstants.KEY, header("aggregateId"))
@@ -131,5 +113,25 @@ public class OutboxRelayRoutes extends RouteBuilder {
                 .removeHeader("aggregateVersion")
                 .removeHeader("aggregateId")
                 .process(exchange -> publisher.process(exchange)).id("publish-" + source + "-event");
+    }
+
+    /**
+     * The outbox row (column to value, as Debezium hands it over) becomes the event's data and headers. One step
+     * rather than a setHeader per column: simple's {@code ${body[column]}} copies the exchange on every call, and
+     * this runs for every row of every burst.
+     */
+    static void rowToEvent(Exchange exchange) {
+        Message message = exchange.getMessage();
+        Map<?, ?> row = message.getBody(Map.class);
+        TypeConverter types = exchange.getContext().getTypeConverter();
+        message.setHeader("eventId", types.convertTo(String.class, row.get("id")));
+        message.setHeader("eventType", types.convertTo(String.class, row.get("event_type")));
+        message.setHeader("aggregateId", types.convertTo(String.class, row.get("aggregate_id")));
+        message.setHeader("aggregateVersion", types.convertTo(String.class, row.get("aggregate_version")));
+        message.setHeader("occurredAt", types.convertTo(String.class, row.get("created_at")));
+        // the context of the request that wrote the row; set again after the envelope, whose endpoint call is
+        // traced and would put its own context there
+        exchange.setVariable("traceparent", types.convertTo(String.class, row.get("traceparent")));
+        message.setBody(types.convertTo(String.class, row.get("payload")));
     }
 }
