@@ -105,7 +105,8 @@ public class OutboxRelayRoutes extends RouteBuilder {
                 // only what the event needs from here on ("*" is a plain wildcard: no regex per header and row)
                 .removeHeaders("*")
                 .process(OutboxRelayRoutes::rowToEvent).id("read-" + source + "-outbox-row")
-                .to("kamelet:insurance-event-envelope")
+                // the row's headers are already only the envelope's: no header clean-up in the kamelet
+                .to("kamelet:insurance-event-envelope?onlyEnvelopeHeaders=false")
                 .setHeader("traceparent", variable("traceparent"))
                 .setHeader(KafkaConstants.KEY, header("aggregateId"))
                 .setHeader("kafka.TOPIC", constant(topic)) // where a refused record's dead letter goes (.dlq)
