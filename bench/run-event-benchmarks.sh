@@ -6,7 +6,7 @@
 #
 #   burst      D01 relay throughput: ROWS [20000] outbox rows committed at once (200 keys), events/s until the last
 #              record is on Kafka, per-key order checked (com.insurancehub.bench.OutboxRelayBenchmark burst);
-#              BURSTS [3] times, the first one being the relay's warm-up
+#              BURSTS [5] times in a row, the first ones warming the JIT
 #   steady     D01 commit -> consumer latency at RELAY_RATE [500] rows/s, one row per transaction: p50/p95/p99
 #              over DURATION [60] s after WARMUP [20] s (OutboxRelayBenchmark steady)
 #   subscribe  F03 subscribe p99 at SUBSCRIBE_RATE [20]/s over DURATION s after WARMUP s (Gatling,
@@ -27,7 +27,7 @@ for s in "${SCENARIOS[@]}"; do
 done
 
 ROWS=${ROWS:-20000}
-BURSTS=${BURSTS:-3}
+BURSTS=${BURSTS:-5}
 RELAY_RATE=${RELAY_RATE:-500}
 SUBSCRIBE_RATE=${SUBSCRIBE_RATE:-20}
 DURATION=${DURATION:-60}
