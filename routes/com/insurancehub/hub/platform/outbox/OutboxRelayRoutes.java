@@ -3,6 +3,7 @@ package com.insurancehub.hub.platform.outbox;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 import io.opentelemetry.api.OpenTelemetry;
@@ -53,6 +54,20 @@ public class OutboxRelayRoutes extends RouteBuilder {
         relay("pas", "{{hub.topics.policy}}");
         relay("billing", "{{hub.topics.billing}}");
         relay("claims", "{{hub.topics.claim}}");
+
+        // The relays start on the instance that leads them (OutboxRelayLeadership), never by themselves
+        OutboxRelayLeadership leadership = new OutboxRelayLeadership(getContext(),
+                List.of("pas-outbox-to-kafka", "billing-outbox-to-kafka", "claims-outbox-to-kafka"));
+        try {
+            getContext().addService(leadership, true, false);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+        from("timer:outbox-relay-leadership?delay=0&period={{hub.outbox.leadership.check-interval}}")
+                .routeId("keep-outbox-relay-leadership")
+                .autoStartup("{{hub.outbox.enabled}}")
+                .description("D01 - run the outbox relays on the one hub instance that holds the PostgreSQL advisory lock")
+                .process(exchange -> leadership.check()).id("check-outbox-relay-leadership");
     }
 
     private void relay(String source, String topic) {
@@ -88,8 +103,8 @@ public class OutboxRelayRoutes extends RouteBuilder {
                 + "&heartbeatActionQuery=INSERT INTO hub.outbox_heartbeat (source, beat_at) VALUES ('" + source
                 + "', now()) ON CONFLICT (source) DO UPDATE SET beat_at = now()")
                 .routeId(routeId)
-                // One relay per replication slot: a deployment runs it on one instance (hub.outbox.enabled)
-                .autoStartup("{{hub.outbox.enabled}}")
+                // One reader per replication slot: started by the leadership route on the leading instance
+                .autoStartup(false)
                 .description("D01 - relay every committed " + source + ".outbox row to " + topic)
                 .errorHandler(defaultErrorHandler().maximumRedeliveries(0))
                 .onException(Exception.class)

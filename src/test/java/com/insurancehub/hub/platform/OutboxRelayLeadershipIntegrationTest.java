@@ -1,0 +1,109 @@
+package com.insurancehub.hub.platform;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.List;
+
+import org.apache.camel.CamelContext;
+import org.apache.camel.ServiceStatus;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+import com.insurancehub.dev.DevServices;
+import com.insurancehub.hub.HubIntegrationTest;
+import com.insurancehub.hub.platform.outbox.OutboxRelayLeadership;
+import com.insurancehub.hub.support.HubApi;
+import com.insurancehub.hub.support.KafkaRecords;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * D01 with several hub instances: the relays run where the PostgreSQL advisory lock is held. Here the test plays a
+ * second instance: when the hub's lock connection dies and the "other instance" takes the lock, the hub stops its
+ * relays and publishes nothing; when the other instance goes away, the hub takes the lock back, restarts the relays
+ * and what was written meanwhile is published (from the stored offsets).
+ */
+@HubIntegrationTest
+class OutboxRelayLeadershipIntegrationTest {
+
+    private static final List<String> RELAYS = List.of("pas-outbox-to-kafka", "billing-outbox-to-kafka", "claims-outbox-to-kafka");
+
+    @Autowired
+    CamelContext camelContext;
+    @Autowired
+    JdbcTemplate jdbc;
+    @Value("${hub.outbox.leadership.lock-name}")
+    String lockName;
+    @Value("${local.server.port}")
+    int port;
+
+    @Test
+    void theRelaysRunOnTheInstanceHoldingTheLockAndMoveWhenItIsLost() throws Exception {
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            assertThat(leaderSessions()).isEqualTo(1);
+            assertThat(RELAYS).allMatch(id -> status(id) == ServiceStatus.Started);
+        });
+
+        String policyId;
+        try (Connection otherInstance = DriverManager.getConnection(DevServices.shared().jdbcUrl(), "postgres", "postgres");
+             KafkaRecords policyEvents = KafkaRecords.of("insurance.policy.events")) {
+            // the hub's lock connection dies; the other instance takes the lock before the hub can take it back
+            jdbc.queryForList(OutboxRelayLeadershipRoutesTest.HOLDER_OF_LOCK_TERMINATED, lockName);
+            await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(10)).until(() -> tryLock(otherInstance));
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                    assertThat(RELAYS).allMatch(id -> status(id) == ServiceStatus.Stopped));
+
+            policyId = subscribe();
+            String written = policyId;
+            // written to PAS's outbox, but no relay of this instance reads it while the other instance leads
+            assertThat(jdbc.queryForObject("SELECT count(*) FROM pas.outbox WHERE aggregate_id = ?", Integer.class, written)).isPositive();
+            await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(3))
+                    .until(() -> policyEvents.matching(r -> written.equals(r.key())).isEmpty());
+            assertThat(RELAYS).allMatch(id -> status(id) == ServiceStatus.Stopped);
+
+            otherInstance.close(); // the other instance dies: its lock goes with its session
+            String created = policyId;
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+                assertThat(RELAYS).allMatch(id -> status(id) == ServiceStatus.Started);
+                assertThat(policyEvents.matching(r -> created.equals(r.key())
+                        && "PolicyCreated".equals(KafkaRecords.header(r, "eventType")))).isNotEmpty();
+            });
+        }
+        assertThat(leaderSessions()).isEqualTo(1);
+    }
+
+    /** A new quote subscribed through the hub (the saga calls the systems directly; no event needed). */
+    private String subscribe() {
+        HubApi api = new HubApi(port);
+        HubApi.Response quote = api.post("/api/quotes", HubApi.quoteRequest("AUTO", HubApi.uniqueInsuredValue(),
+                "leader-" + java.util.UUID.randomUUID() + "@example.com"));
+        assertThat(quote.status()).as(String.valueOf(quote.body())).isEqualTo(201);
+        HubApi.Response subscribed = api.post("/api/quotes/" + quote.body().get("quoteId").asText() + "/subscribe", "");
+        assertThat(subscribed.status()).as(String.valueOf(subscribed.body())).isEqualTo(201);
+        return subscribed.body().get("policyId").asText();
+    }
+
+    private ServiceStatus status(String routeId) {
+        return camelContext.getRouteController().getRouteStatus(routeId);
+    }
+
+    private Integer leaderSessions() {
+        return jdbc.queryForObject("SELECT count(*) FROM pg_stat_activity WHERE application_name = ?", Integer.class,
+                OutboxRelayLeadership.APPLICATION_NAME);
+    }
+
+    private boolean tryLock(Connection connection) throws Exception {
+        try (PreparedStatement statement = connection.prepareStatement("SELECT pg_try_advisory_lock(hashtext(?))")) {
+            statement.setString(1, lockName);
+            try (ResultSet result = statement.executeQuery()) {
+                return result.next() && result.getBoolean(1);
+            }
+        }
+    }
+}
