@@ -51,13 +51,13 @@ public class OutboxRelayRoutes extends RouteBuilder {
 
     @Override
     public void configure() {
-        relay("pas", "{{hub.topics.policy}}");
-        relay("billing", "{{hub.topics.billing}}");
-        relay("claims", "{{hub.topics.claim}}");
+        List<String> relays = List.of(
+                relay("pas", "{{hub.topics.policy}}"),
+                relay("billing", "{{hub.topics.billing}}"),
+                relay("claims", "{{hub.topics.claim}}"));
 
         // The relays start on the instance that leads them (OutboxRelayLeadership), never by themselves
-        OutboxRelayLeadership leadership = new OutboxRelayLeadership(getContext(),
-                List.of("pas-outbox-to-kafka", "billing-outbox-to-kafka", "claims-outbox-to-kafka"));
+        OutboxRelayLeadership leadership = new OutboxRelayLeadership(getContext(), relays);
         try {
             getContext().addService(leadership, true, false);
         } catch (Exception e) {
@@ -70,7 +70,8 @@ public class OutboxRelayRoutes extends RouteBuilder {
                 .process(exchange -> leadership.check()).id("check-outbox-relay-leadership");
     }
 
-    private void relay(String source, String topic) {
+    /** The relay route of one outbox; answers its route id. */
+    private String relay(String source, String topic) {
         String slot = "hub_" + source + "_outbox";
         String routeId = source + "-outbox-to-kafka";
         String offsetFile = "{{hub.outbox.offset-dir}}/" + source + "-outbox.offsets";
@@ -129,6 +130,7 @@ public class OutboxRelayRoutes extends RouteBuilder {
                 .removeHeader("aggregateVersion")
                 .removeHeader("aggregateId")
                 .process(exchange -> publisher.process(exchange)).id("publish-" + source + "-event");
+        return routeId;
     }
 
     /**

@@ -2,8 +2,6 @@ package com.insurancehub.hub.platform;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.List;
 
@@ -19,6 +17,7 @@ import com.insurancehub.hub.HubIntegrationTest;
 import com.insurancehub.hub.platform.outbox.OutboxRelayLeadership;
 import com.insurancehub.hub.support.HubApi;
 import com.insurancehub.hub.support.KafkaRecords;
+import com.insurancehub.hub.support.Policies;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -55,11 +54,11 @@ class OutboxRelayLeadershipIntegrationTest {
              KafkaRecords policyEvents = KafkaRecords.of("insurance.policy.events")) {
             // the hub's lock connection dies; the other instance takes the lock before the hub can take it back
             jdbc.queryForList(OutboxRelayLeadershipRoutesTest.HOLDER_OF_LOCK_TERMINATED, lockName);
-            await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(10)).until(() -> tryLock(otherInstance));
+            await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(10)).until(() -> OutboxRelayLeadershipRoutesTest.lock(otherInstance, "pg_try_advisory_lock", lockName));
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
                     assertThat(RELAYS).allMatch(id -> status(id) == ServiceStatus.Stopped));
 
-            policyId = subscribe();
+            policyId = Policies.issue(new HubApi(port)).get("policyId").asText();
             String written = policyId;
             // written to PAS's outbox, but no relay of this instance reads it while the other instance leads
             assertThat(jdbc.queryForObject("SELECT count(*) FROM pas.outbox WHERE aggregate_id = ?", Integer.class, written)).isPositive();
@@ -78,17 +77,6 @@ class OutboxRelayLeadershipIntegrationTest {
         assertThat(leaderSessions()).isEqualTo(1);
     }
 
-    /** A new quote subscribed through the hub (the saga calls the systems directly; no event needed). */
-    private String subscribe() {
-        HubApi api = new HubApi(port);
-        HubApi.Response quote = api.post("/api/quotes", HubApi.quoteRequest("AUTO", HubApi.uniqueInsuredValue(),
-                "leader-" + java.util.UUID.randomUUID() + "@example.com"));
-        assertThat(quote.status()).as(String.valueOf(quote.body())).isEqualTo(201);
-        HubApi.Response subscribed = api.post("/api/quotes/" + quote.body().get("quoteId").asText() + "/subscribe", "");
-        assertThat(subscribed.status()).as(String.valueOf(subscribed.body())).isEqualTo(201);
-        return subscribed.body().get("policyId").asText();
-    }
-
     private ServiceStatus status(String routeId) {
         return camelContext.getRouteController().getRouteStatus(routeId);
     }
@@ -96,14 +84,5 @@ class OutboxRelayLeadershipIntegrationTest {
     private Integer leaderSessions() {
         return jdbc.queryForObject("SELECT count(*) FROM pg_stat_activity WHERE application_name = ?", Integer.class,
                 OutboxRelayLeadership.APPLICATION_NAME);
-    }
-
-    private boolean tryLock(Connection connection) throws Exception {
-        try (PreparedStatement statement = connection.prepareStatement("SELECT pg_try_advisory_lock(hashtext(?))")) {
-            statement.setString(1, lockName);
-            try (ResultSet result = statement.executeQuery()) {
-                return result.next() && result.getBoolean(1);
-            }
-        }
     }
 }

@@ -70,9 +70,14 @@ class OutboxRelayLeadershipRoutesTest extends RouteTestSupport {
         }
     }
 
-    private boolean lock(Connection connection, String function) throws Exception {
+    private static boolean lock(Connection connection, String function) throws Exception {
+        return lock(connection, function, "leadership route test");
+    }
+
+    /** Calls an advisory lock function ({@code pg_try_advisory_lock}, {@code pg_advisory_unlock}) on the named lock. */
+    static boolean lock(Connection connection, String function, String lockName) throws Exception {
         try (PreparedStatement statement = connection.prepareStatement("SELECT " + function + "(hashtext(?))")) {
-            statement.setString(1, "leadership route test");
+            statement.setString(1, lockName);
             try (ResultSet result = statement.executeQuery()) {
                 return result.next() && result.getBoolean(1);
             }

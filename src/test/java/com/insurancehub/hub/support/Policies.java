@@ -16,17 +16,22 @@ public final class Policies {
 
     /** A subscribed policy (ISSUED) and its first invoice (issued by E01); answers {policy, invoice, email}. */
     public static Subscribed subscribe(HubApi api) {
-        String email = "life-" + UUID.randomUUID() + "@example.com";
-        HubApi.Response quote = api.post("/api/quotes", HubApi.quoteRequest("AUTO", HubApi.uniqueInsuredValue(), email));
-        assertThat(quote.status()).as(String.valueOf(quote.body())).isEqualTo(201);
-        HubApi.Response subscribed = api.post("/api/quotes/" + quote.body().get("quoteId").asText() + "/subscribe", "");
-        assertThat(subscribed.status()).as(String.valueOf(subscribed.body())).isEqualTo(201);
-        JsonNode policy = subscribed.body();
+        JsonNode policy = issue(api);
         String policyId = policy.get("policyId").asText();
         JsonNode invoice = await().atMost(Duration.ofSeconds(20)).until(
                 () -> get("billing/invoices?policyId=" + policyId), invoices -> invoices.size() == 1).get(0);
         String customerEmail = get("customers/customers/" + policy.get("customerId").asText()).get("email").asText();
         return new Subscribed(policy, invoice, customerEmail);
+    }
+
+    /** A new quote subscribed through the hub: the policy as the subscribe call answers it (nothing awaited). */
+    public static JsonNode issue(HubApi api) {
+        String email = "life-" + UUID.randomUUID() + "@example.com";
+        HubApi.Response quote = api.post("/api/quotes", HubApi.quoteRequest("AUTO", HubApi.uniqueInsuredValue(), email));
+        assertThat(quote.status()).as(String.valueOf(quote.body())).isEqualTo(201);
+        HubApi.Response subscribed = api.post("/api/quotes/" + quote.body().get("quoteId").asText() + "/subscribe", "");
+        assertThat(subscribed.status()).as(String.valueOf(subscribed.body())).isEqualTo(201);
+        return subscribed.body();
     }
 
     public static JsonNode get(String path) {
