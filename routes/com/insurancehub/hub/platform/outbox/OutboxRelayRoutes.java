@@ -91,9 +91,9 @@ public class OutboxRelayRoutes extends RouteBuilder {
                 + "&databaseDbname={{hub.postgres.database}}"
                 + "&databaseUser={{hub.outbox.user}}&databasePassword={{hub.outbox.password}}"
                 + "&topicPrefix=hub-" + source
-                + "&tableIncludeList=" + source + ".outbox,hub.outbox_heartbeat"
+                + "&tableIncludeList=" + source + ".outbox,{{hub.outbox.heartbeat-table}}"
                 + "&pluginName=pgoutput&slotName=" + slot + "&publicationName=" + slot
-                + "&publicationAutocreateMode=filtered"
+                + "&publicationAutocreateMode={{hub.outbox.publication-autocreate-mode}}"
                 + "&snapshotMode=no_data"
                 + "&offsetStorage=" + AcknowledgedFileOffsetBackingStore.class.getName()
                 + "&offsetStorageFileName=" + offsetFile
@@ -101,7 +101,7 @@ public class OutboxRelayRoutes extends RouteBuilder {
                 + "&pollIntervalMs={{hub.outbox.poll-interval}}"
                 + "&maxBatchSize={{hub.outbox.max-batch-size}}"
                 + "&heartbeatIntervalMs={{hub.outbox.heartbeat-interval}}"
-                + "&heartbeatActionQuery=INSERT INTO hub.outbox_heartbeat (source, beat_at) VALUES ('" + source
+                + "&heartbeatActionQuery=INSERT INTO {{hub.outbox.heartbeat-table}} (source, beat_at) VALUES ('" + source
                 + "', now()) ON CONFLICT (source) DO UPDATE SET beat_at = now()")
                 .routeId(routeId)
                 // One reader per replication slot: started by the leadership route on the leading instance

@@ -1,12 +1,20 @@
 package com.insurancehub.dev;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.SQLException;
+
+import javax.sql.DataSource;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.jdbc.datasource.SimpleDriverDataSource;
 
 import com.insurancehub.mocks.MocksApplication;
 
@@ -55,11 +63,19 @@ public final class DevServices implements AutoCloseable {
             throw e;
         }
         int port = mocksPort > 0 ? mocksPort : FreePorts.find();
-        ConfigurableApplicationContext mocks;
+        ConfigurableApplicationContext mocks = null;
         try {
-            mocks = MocksApplication.start(port, postgres.jdbcUrl(), EmbeddedPostgresServer.USER,
-                    EmbeddedPostgresServer.PASSWORD, mockProperties);
-        } catch (RuntimeException e) {
+            Map<String, Object> mockSettings = new LinkedHashMap<>(mockProperties);
+            mockSettings.putIfAbsent("server.address", bindAddress());
+            mocks = MocksApplication.start(port, postgres.jdbcUrl(), DatabaseRoles.MOCKS,
+                    postgres.roles().mocksPassword(), mockSettings);
+            try (Connection owner = postgres.superuserConnection()) {
+                postgres.roles().publish(owner); // the outbox tables exist now
+            }
+        } catch (RuntimeException | SQLException | IOException e) {
+            if (mocks != null) {
+                mocks.close();
+            }
             kafka.close();
             postgres.close();
             throw e;
@@ -68,6 +84,14 @@ public final class DevServices implements AutoCloseable {
                 (System.nanoTime() - t0) / 1_000_000, postgres.jdbcUrl(), kafka.bootstrapServers(), port);
         FileTree.delete(workDir.resolve("outbox-offsets-" + postgres.port()));
         return new DevServices(postgres, kafka, mocks, port, lraCoordinatorPort, workDir);
+    }
+
+    /**
+     * Where the local stack's HTTP servers (hub, mocks) listen: loopback unless {@code -Dhub.dev.bind-address}
+     * opens them (e.g. 0.0.0.0 in a container). The mocks' {@code _admin} switches are test tooling: never public.
+     */
+    public static String bindAddress() {
+        return System.getProperty("hub.dev.bind-address", "127.0.0.1");
     }
 
     /** One set of services for every test class of this JVM, stopped when the JVM ends. */
@@ -88,6 +112,10 @@ public final class DevServices implements AutoCloseable {
         Map<String, Object> props = new LinkedHashMap<>();
         props.put("hub.kafka.brokers", kafka.bootstrapServers());
         props.put("hub.postgres.port", postgres.port());
+        props.put("hub.postgres.user", DatabaseRoles.HUB);
+        props.put("hub.postgres.password", postgres.roles().hubPassword());
+        props.put("hub.outbox.user", DatabaseRoles.RELAY);
+        props.put("hub.outbox.password", postgres.roles().relayPassword());
         props.put("hub.mocks.base-url", mocksBaseUrl());
         // Offsets belong with this database: a fresh database, fresh offsets
         props.put("hub.outbox.offset-dir", workDir.resolve("outbox-offsets-" + postgres.port()).toString());
@@ -100,6 +128,36 @@ public final class DevServices implements AutoCloseable {
 
     public String jdbcUrl() {
         return postgres.jdbcUrl();
+    }
+
+    /** The database owner: publications, and what a test checks across schemas. Never the hub's connection. */
+    public Connection superuserConnection() throws SQLException {
+        return postgres.superuserConnection();
+    }
+
+    /** The same as a DataSource (a new connection per use), for a test's JdbcTemplate. */
+    public DataSource superuserDataSource() {
+        return new SimpleDriverDataSource(new org.postgresql.Driver(), jdbcUrl(), EmbeddedPostgresServer.SUPERUSER,
+                postgres.roles().superuserPassword());
+    }
+
+    /**
+     * Writes the hub's database settings as a properties file only its owner may read, for {@code camel run}
+     * ({@code --properties}) and a developer's psql; answers its path. The passwords are new at every start.
+     */
+    public Path writeCredentials() throws IOException {
+        Path file = workDir.resolve("database.properties");
+        Files.createDirectories(workDir);
+        Files.deleteIfExists(file);
+        Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Files.writeString(file, String.join("\n",
+                "# The local stack's database roles, new at every start (src/main/resources/db/provisioning)",
+                "hub.postgres.url=" + jdbcUrl(),
+                "hub.postgres.user=" + DatabaseRoles.HUB,
+                "hub.postgres.password=" + postgres.roles().hubPassword(),
+                "# psql as the database owner: PGPASSWORD=<this> psql -h localhost -p " + postgres.port() + " -U postgres insurance",
+                "postgres.superuser.password=" + postgres.roles().superuserPassword(), ""));
+        return file;
     }
 
     public String mocksBaseUrl() {

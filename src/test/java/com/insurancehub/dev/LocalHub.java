@@ -1,5 +1,6 @@
 package com.insurancehub.dev;
 
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -60,13 +61,17 @@ public final class LocalHub {
             services.lraCoordinator(); // now rather than when the hub asks: a port problem shows before the hub starts
         }
 
+        Path credentials = services.writeCredentials();
         SpringApplication hub = new SpringApplication(HubApplication.class);
         hub.addInitializers(new DevServicesInitializer(services));
+        if (System.getProperty("hub.dev.bind-address") != null && System.getProperty("server.address") == null) {
+            System.setProperty("server.address", DevServices.bindAddress()); // ahead of application.yaml's loopback
+        }
         // A typed listener: a lambda's event type is invisible to Spring, which would call it for every event
         hub.addListeners(new ApplicationListener<ApplicationReadyEvent>() {
             @Override
             public void onApplicationEvent(ApplicationReadyEvent ready) {
-                printUrls(ready.getApplicationContext().getEnvironment(), services);
+                printUrls(ready.getApplicationContext().getEnvironment(), services, credentials);
             }
         });
         hub.setRegisterShutdownHook(false);
@@ -80,7 +85,7 @@ public final class LocalHub {
         return env.acceptsProfiles(Profiles.of(DevServicesInitializer.LRA_PROFILE));
     }
 
-    private static void printUrls(Environment env, DevServices services) {
+    private static void printUrls(Environment env, DevServices services, Path credentials) {
         String hub = "http://localhost:" + env.getProperty("local.server.port", env.getProperty("server.port"));
         String mocks = services.mocksBaseUrl();
         String saga = services.lraCoordinatorUrl() == null
@@ -95,9 +100,9 @@ public final class LocalHub {
                   Hawtio         %1$s/actuator/hawtio/camel/routes
                   Mocks          %2$s/quote-engine  %2$s/rating   (admin: {base}/_admin/faults|stats|reset)
                   Kafka          %3$s
-                  PostgreSQL     %4$s  (user postgres / postgres)
+                  PostgreSQL     %4$s  (roles and passwords, new at every start: %6$s)
                   Saga (F03)     %5$s
                 Ctrl-C stops the hub, the mocks, Kafka and PostgreSQL.
-                """.formatted(hub, mocks, services.kafkaBootstrapServers(), services.jdbcUrl(), saga));
+                """.formatted(hub, mocks, services.kafkaBootstrapServers(), services.jdbcUrl(), saga, credentials));
     }
 }

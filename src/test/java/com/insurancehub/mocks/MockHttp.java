@@ -110,7 +110,7 @@ final class MockHttp {
     }
 
     static Connection db() throws SQLException {
-        return DriverManager.getConnection(DevServices.shared().jdbcUrl(), "postgres", "postgres");
+        return DevServices.shared().superuserConnection();
     }
 
     static long count(String sql, Object... parameters) {

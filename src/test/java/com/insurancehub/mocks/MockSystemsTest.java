@@ -474,7 +474,7 @@ class MockSystemsTest {
 
 
     private static Connection db() throws SQLException {
-        return DriverManager.getConnection(DevServices.shared().jdbcUrl(), "postgres", "postgres");
+        return DevServices.shared().superuserConnection();
     }
 
     private static long count(String sql, String parameter) {

@@ -259,6 +259,7 @@ class CamelRunTest {
             command.add("--prop=hub.kafka.brokers=" + services.kafkaBootstrapServers());
             command.add("--prop=hub.schemas.location=file:" + PROJECT.resolve("src/main/resources/schemas"));
             command.add("--prop=hub.postgres.url=" + services.jdbcUrl());
+            command.add("--prop=hub.postgres.password=" + services.hubProperties().get("hub.postgres.password"));
             // its own consumer groups: the hub contexts of the other test classes must not lose partitions to it
             command.add("--prop=hub.consumer.group-prefix=camel-run-test.");
             command.add("--port=0");

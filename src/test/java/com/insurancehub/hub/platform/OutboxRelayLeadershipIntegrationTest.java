@@ -35,8 +35,8 @@ class OutboxRelayLeadershipIntegrationTest {
 
     @Autowired
     CamelContext camelContext;
-    @Autowired
-    JdbcTemplate jdbc;
+    /** The database owner: the systems' outboxes, slots and other sessions are beyond the hub's own role */
+    final JdbcTemplate jdbc = new JdbcTemplate(DevServices.shared().superuserDataSource());
     @Value("${hub.outbox.leadership.lock-name}")
     String lockName;
     @Value("${local.server.port}")
@@ -50,7 +50,7 @@ class OutboxRelayLeadershipIntegrationTest {
         });
 
         String policyId;
-        try (Connection otherInstance = DriverManager.getConnection(DevServices.shared().jdbcUrl(), "postgres", "postgres");
+        try (Connection otherInstance = DevServices.shared().superuserConnection();
              KafkaRecords policyEvents = KafkaRecords.of("insurance.policy.events")) {
             // the hub's lock connection dies; the other instance takes the lock before the hub can take it back
             jdbc.queryForList(OutboxRelayLeadershipRoutesTest.HOLDER_OF_LOCK_TERMINATED, lockName);

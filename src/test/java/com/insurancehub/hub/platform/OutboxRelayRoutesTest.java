@@ -82,7 +82,7 @@ class OutboxRelayRoutesTest extends RouteTestSupport {
         Map<String, Object> row = row(UUID.randomUUID().toString(), "policy", policyId, "PolicyCreated", "{}");
 
         template.sendBodyAndHeaders("direct:pas-outbox", Map.of("source", "pas"),
-                Map.of(DebeziumConstants.HEADER_IDENTIFIER, "hub-pas.hub.outbox_heartbeat", DebeziumConstants.HEADER_OPERATION, "u"));
+                Map.of(DebeziumConstants.HEADER_IDENTIFIER, "hub-pas.relay.outbox_heartbeat", DebeziumConstants.HEADER_OPERATION, "u"));
         template.sendBodyAndHeaders("direct:pas-outbox", row,
                 Map.of(DebeziumConstants.HEADER_IDENTIFIER, "hub-pas.pas.outbox", DebeziumConstants.HEADER_OPERATION, "d"));
 

@@ -1,0 +1,26 @@
+-- Least-privilege roles of the insurance database, run once by its owner (a superuser) before anything else.
+-- The local stack (DevServices) runs it on every start with fresh passwords; a deployment runs it with its own
+-- (psql -v is not used: ${...} are replaced by the caller, passwords with quotes doubled).
+--   insurance_hub    the hub's pool: owns schema hub, nothing else (no superuser, no COPY ... PROGRAM, no other schema)
+--   insurance_relay  Debezium's outbox relays: REPLICATION, reads only the outbox tables (2-publications.sql),
+--                    writes only its own heartbeat table
+--   insurance_mocks  the simulated systems: create and own their own schemas
+REVOKE ALL ON DATABASE ${database} FROM PUBLIC;
+REVOKE CREATE ON SCHEMA public FROM PUBLIC;
+
+CREATE ROLE insurance_hub LOGIN PASSWORD '${hubPassword}';
+CREATE ROLE insurance_relay LOGIN REPLICATION PASSWORD '${relayPassword}';
+CREATE ROLE insurance_mocks LOGIN PASSWORD '${mocksPassword}';
+GRANT CONNECT ON DATABASE ${database} TO insurance_hub, insurance_relay, insurance_mocks;
+GRANT CREATE ON DATABASE ${database} TO insurance_mocks;
+
+CREATE SCHEMA hub AUTHORIZATION insurance_hub;
+
+-- The relays' heartbeat: Debezium writes it every hub.outbox.heartbeat-interval and each publication includes it,
+-- so that a slot whose outbox is idle still moves on and does not hold WAL back
+CREATE SCHEMA relay AUTHORIZATION insurance_relay;
+CREATE TABLE relay.outbox_heartbeat (
+    source  varchar(32) PRIMARY KEY,
+    beat_at timestamptz NOT NULL
+);
+ALTER TABLE relay.outbox_heartbeat OWNER TO insurance_relay;

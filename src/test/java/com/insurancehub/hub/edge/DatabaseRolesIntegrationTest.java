@@ -1,0 +1,69 @@
+package com.insurancehub.hub.edge;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.DriverManager;
+
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+import com.insurancehub.dev.DevServices;
+import com.insurancehub.hub.HubIntegrationTest;
+
+/**
+ * The hub's database roles follow least privilege (db/provisioning): what an attacker who could make the hub run
+ * SQL (as anonymous Jolokia once could) gets from the hub's own pool is the hub's schema, and nothing more.
+ */
+@HubIntegrationTest
+class DatabaseRolesIntegrationTest {
+
+    @Autowired
+    JdbcTemplate hubPool;
+
+    @Value("${hub.outbox.user}")
+    String relayUser;
+
+    @Value("${hub.outbox.password}")
+    String relayPassword;
+
+    @Test
+    void theHubsPoolIsNoSuperuserAndCannotRunProgramsOnTheServer() {
+        assertThat(hubPool.queryForObject("SELECT rolsuper FROM pg_roles WHERE rolname = current_user", Boolean.class))
+                .isFalse();
+        Path marker = Path.of("target", "copy-to-program-" + System.nanoTime()).toAbsolutePath();
+        assertThatThrownBy(() -> hubPool.execute("COPY (SELECT 1) TO PROGRAM 'touch " + marker + "'"))
+                .rootCause().hasMessageContaining("must be superuser or a member of the pg_execute_server_program role");
+        assertThatThrownBy(() -> hubPool.queryForList("SELECT pg_read_file('postgresql.conf')"))
+                .rootCause().hasMessageContaining("permission denied");
+        assertThat(Files.exists(marker)).isFalse();
+    }
+
+    @Test
+    void theHubsPoolReadsNoOtherSystemsTables() {
+        assertThatThrownBy(() -> hubPool.queryForList("SELECT * FROM pas.policies LIMIT 1"))
+                .rootCause().hasMessageContaining("permission denied for schema pas");
+        assertThatThrownBy(() -> hubPool.queryForList("SELECT * FROM customers.customers LIMIT 1"))
+                .rootCause().hasMessageContaining("permission denied for schema customers");
+        // its own schema, as before
+        assertThat(hubPool.queryForObject("SELECT count(*) FROM hub.processed_events", Integer.class)).isNotNull();
+    }
+
+    @Test
+    void theRelayRoleReadsTheOutboxesOnlyAndTheServerWantsPasswords() throws Exception {
+        try (var relay = DriverManager.getConnection(DevServices.shared().jdbcUrl(), relayUser, relayPassword);
+             var s = relay.createStatement()) {
+            assertThat(s.executeQuery("SELECT count(*) FROM pas.outbox").next()).isTrue();
+            assertThatThrownBy(() -> s.executeQuery("SELECT * FROM pas.policies LIMIT 1"))
+                    .hasMessageContaining("permission denied");
+        }
+        assertThatThrownBy(() -> DriverManager.getConnection(DevServices.shared().jdbcUrl(), "postgres", "postgres"))
+                .hasMessageContaining("password authentication failed");
+        assertThatThrownBy(() -> DriverManager.getConnection(DevServices.shared().jdbcUrl(), "postgres", ""))
+                .isInstanceOf(java.sql.SQLException.class);
+    }
+}
