@@ -9,6 +9,7 @@ import java.sql.SQLException;
 
 import javax.sql.DataSource;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import org.slf4j.Logger;
@@ -16,6 +17,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jdbc.datasource.SimpleDriverDataSource;
 
+import com.insurancehub.dev.identity.IdentityProviderApplication;
 import com.insurancehub.mocks.MocksApplication;
 
 /**
@@ -30,17 +32,31 @@ public final class DevServices implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(DevServices.class);
     private static DevServices shared;
+    /** The client the test suite calls the hub as (shared services only), and the scopes the hub knows. */
+    public static final String TEST_CLIENT = "test-suite";
+    public static final String SHORT_LIVED_CLIENT = "test-short-lived";
+    /** The provider wants a secret per client */
+    public static final String SHORT_LIVED_SECRET = java.util.UUID.randomUUID().toString();
+    public static final String TEST_CLIENT_SECRET = java.util.UUID.randomUUID().toString();
+    public static final List<String> ALL_SCOPES = List.of("quotes", "customers", "policies", "claims", "payments", "admin");
 
     private final EmbeddedPostgresServer postgres;
     private final EmbeddedKafkaBroker kafka;
     private final ConfigurableApplicationContext mocks;
+    private final ConfigurableApplicationContext identityProvider;
+    private final String issuer;
+    /** The operator console's password of this run, unless the environment gives one */
+    private final String operatorPassword = java.util.UUID.randomUUID().toString();
     private final int mocksPort;
     private final int lraCoordinatorPort;
     private final Path workDir;
     private EmbeddedLraCoordinator lraCoordinator;
 
     private DevServices(EmbeddedPostgresServer postgres, EmbeddedKafkaBroker kafka,
-                        ConfigurableApplicationContext mocks, int mocksPort, int lraCoordinatorPort, Path workDir) {
+                        ConfigurableApplicationContext mocks, int mocksPort, int lraCoordinatorPort, Path workDir,
+                        ConfigurableApplicationContext identityProvider, String issuer) {
+        this.identityProvider = identityProvider;
+        this.issuer = issuer;
         this.workDir = workDir;
         this.postgres = postgres;
         this.kafka = kafka;
@@ -51,7 +67,8 @@ public final class DevServices implements AutoCloseable {
 
     /** Port 0 means any free port; the LRA coordinator is not started yet (see {@link #lraCoordinator()}). */
     public static DevServices start(int kafkaPort, int postgresPort, int mocksPort, int lraCoordinatorPort,
-                                    Map<String, Object> mockProperties) throws Exception {
+                                    int identityProviderPort, Map<String, Object> mockProperties,
+                                    Map<String, Object> identityProviderProperties) throws Exception {
         Path workDir = Path.of(System.getProperty("hub.dev.work-dir", "target/dev-services")).toAbsolutePath();
         long t0 = System.nanoTime();
         EmbeddedPostgresServer postgres = EmbeddedPostgresServer.start(postgresPort, workDir);
@@ -80,10 +97,23 @@ public final class DevServices implements AutoCloseable {
             postgres.close();
             throw e;
         }
-        LOG.info("Dev services up in {} ms: PostgreSQL {}, Kafka {}, mocks http://localhost:{}",
-                (System.nanoTime() - t0) / 1_000_000, postgres.jdbcUrl(), kafka.bootstrapServers(), port);
+        int idpPort = identityProviderPort > 0 ? identityProviderPort : FreePorts.find();
+        String issuer = "http://localhost:" + idpPort;
+        Map<String, Object> idpSettings = new LinkedHashMap<>(identityProviderProperties);
+        idpSettings.put("idp.issuer", issuer);
+        ConfigurableApplicationContext identityProvider;
+        try {
+            identityProvider = IdentityProviderApplication.start(idpPort, bindAddress(), idpSettings);
+        } catch (RuntimeException e) {
+            mocks.close();
+            kafka.close();
+            postgres.close();
+            throw e;
+        }
+        LOG.info("Dev services up in {} ms: PostgreSQL {}, Kafka {}, mocks http://localhost:{}, identity provider {}",
+                (System.nanoTime() - t0) / 1_000_000, postgres.jdbcUrl(), kafka.bootstrapServers(), port, issuer);
         FileTree.delete(workDir.resolve("outbox-offsets-" + postgres.port()));
-        return new DevServices(postgres, kafka, mocks, port, lraCoordinatorPort, workDir);
+        return new DevServices(postgres, kafka, mocks, port, lraCoordinatorPort, workDir, identityProvider, issuer);
     }
 
     /**
@@ -98,7 +128,16 @@ public final class DevServices implements AutoCloseable {
     public static synchronized DevServices shared() {
         if (shared == null) {
             try {
-                shared = start(0, 0, 0, 0, Map.of());
+                // the test suite's own client: every scope, so that tests of a flow are not tests of the edge
+                shared = start(0, 0, 0, 0, 0, Map.of(), Map.of(
+                        "idp.clients." + TEST_CLIENT + ".secret", TEST_CLIENT_SECRET,
+                        "idp.clients." + TEST_CLIENT + ".grant-types", "client_credentials",
+                        "idp.clients." + TEST_CLIENT + ".scopes", String.join(",", ALL_SCOPES),
+                        // tokens that expire while a test watches
+                        "idp.clients." + SHORT_LIVED_CLIENT + ".secret", SHORT_LIVED_SECRET,
+                        "idp.clients." + SHORT_LIVED_CLIENT + ".grant-types", "client_credentials",
+                        "idp.clients." + SHORT_LIVED_CLIENT + ".scopes", "admin",
+                        "idp.clients." + SHORT_LIVED_CLIENT + ".access-token-lifetime", "2s"));
             } catch (Exception e) {
                 throw new IllegalStateException("Could not start the dev services", e);
             }
@@ -117,6 +156,10 @@ public final class DevServices implements AutoCloseable {
         props.put("hub.outbox.user", DatabaseRoles.RELAY);
         props.put("hub.outbox.password", postgres.roles().relayPassword());
         props.put("hub.mocks.base-url", mocksBaseUrl());
+        props.put("hub.security.issuer", issuer);
+        if (System.getenv("HUB_SECURITY_OPERATOR_PASSWORD") == null) {
+            props.put("hub.security.operator.password", operatorPassword);
+        }
         // Offsets belong with this database: a fresh database, fresh offsets
         props.put("hub.outbox.offset-dir", workDir.resolve("outbox-offsets-" + postgres.port()).toString());
         return props;
@@ -142,7 +185,7 @@ public final class DevServices implements AutoCloseable {
     }
 
     /**
-     * Writes the hub's database settings as a properties file only its owner may read, for {@code camel run}
+     * Writes the hub's database settings and the operator's console password as a properties file only its owner may read, for {@code camel run}
      * ({@code --properties}) and a developer's psql; answers its path. The passwords are new at every start.
      */
     public Path writeCredentials() throws IOException {
@@ -156,8 +199,16 @@ public final class DevServices implements AutoCloseable {
                 "hub.postgres.user=" + DatabaseRoles.HUB,
                 "hub.postgres.password=" + postgres.roles().hubPassword(),
                 "# psql as the database owner: PGPASSWORD=<this> psql -h localhost -p " + postgres.port() + " -U postgres insurance",
-                "postgres.superuser.password=" + postgres.roles().superuserPassword(), ""));
+                "postgres.superuser.password=" + postgres.roles().superuserPassword(),
+                "# Hawtio's login (" + "/actuator/hawtio): user operator",
+                "hub.security.operator.password=" + (System.getenv("HUB_SECURITY_OPERATOR_PASSWORD") == null
+                        ? operatorPassword : "(from HUB_SECURITY_OPERATOR_PASSWORD)"), ""));
         return file;
+    }
+
+    /** The identity provider's issuer URL (its token endpoint is {@code <issuer>/oauth2/token}). */
+    public String issuer() {
+        return issuer;
     }
 
     public String mocksBaseUrl() {
@@ -200,6 +251,11 @@ public final class DevServices implements AutoCloseable {
             mocks.close();
         } catch (RuntimeException e) {
             LOG.warn("Stopping the mocks failed", e);
+        }
+        try {
+            identityProvider.close();
+        } catch (RuntimeException e) {
+            LOG.warn("Stopping the identity provider failed", e);
         }
         try {
             kafka.close();

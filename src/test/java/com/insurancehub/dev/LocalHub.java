@@ -37,16 +37,17 @@ public final class LocalHub {
         int postgresPort = Integer.getInteger("hub.dev.postgres-port", 15432);
         int mocksPort = Integer.getInteger("hub.dev.mocks-port", 8090);
         int lraPort = Integer.getInteger("hub.dev.lra-port", 8088);
+        int idpPort = Integer.getInteger("hub.dev.idp-port", 9000);
         boolean lra = lraProfileActive(args);
-        int[] ports = lra ? new int[] {kafkaPort, postgresPort, mocksPort, lraPort} : new int[] {kafkaPort, postgresPort, mocksPort};
+        int[] ports = lra ? new int[] {kafkaPort, postgresPort, mocksPort, idpPort, lraPort} : new int[] {kafkaPort, postgresPort, mocksPort, idpPort};
         for (int port : ports) {
             if (FreePorts.inUse(port)) {
                 System.err.println("Port " + port + " is taken: is another hub running? Stop it or choose other "
-                        + "ports (-Dhub.dev.kafka-port, -Dhub.dev.postgres-port, -Dhub.dev.mocks-port, -Dhub.dev.lra-port).");
+                        + "ports (-Dhub.dev.kafka-port, -Dhub.dev.postgres-port, -Dhub.dev.mocks-port, -Dhub.dev.idp-port, -Dhub.dev.lra-port).");
                 System.exit(1);
             }
         }
-        DevServices services = DevServices.start(kafkaPort, postgresPort, mocksPort, lraPort, Map.of());
+        DevServices services = DevServices.start(kafkaPort, postgresPort, mocksPort, lraPort, idpPort, Map.of(), Map.of());
         // One hook, in order: the hub first (its consumers leave their groups while Kafka is still there), then the
         // services it uses. Two hooks would run in parallel and the hub's Kafka consumers would wait on a dead broker.
         AtomicReference<ConfigurableApplicationContext> running = new AtomicReference<>();

@@ -32,10 +32,11 @@ class LocalHubLifecycleTest {
         int mocks = FreePorts.find();
         int kafka = FreePorts.find();
         int postgres = FreePorts.find();
+        int idp = FreePorts.find();
 
         for (int run = 1; run <= 2; run++) {
             List<String> output = new CopyOnWriteArrayList<>();
-            Process process = start(hub, mocks, kafka, postgres, output);
+            Process process = start(hub, mocks, kafka, postgres, idp, output);
             try {
                 await("run " + run + " is up").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200))
                         .until(() -> output.stream().anyMatch(l -> l.contains("Insurance integration hub is running"))
@@ -45,23 +46,30 @@ class LocalHubLifecycleTest {
                 assertThat(health).contains("\"kafka\":{\"status\":\"UP\"").contains("\"db\":{\"status\":\"UP\"");
                 assertThat(get("http://localhost:" + mocks + "/rating/_admin/stats")).contains("requests");
                 assertThat(output).anyMatch(l -> l.contains("http://localhost:" + hub + "/actuator/hawtio"));
+                // what `ss -ltn` shows: the hub, the mocks and the identity provider on loopback only
+                for (int port : new int[] {hub, mocks, idp}) {
+                    assertThat(ListeningSockets.localAddresses(port)).as("listening on port %d", port)
+                            .isNotEmpty().allMatch(address -> address.isLoopbackAddress());
+                }
+                assertThat(get("http://localhost:" + idp + "/.well-known/openid-configuration"))
+                        .contains("\"issuer\":\"http://localhost:" + idp + "\"");
             } finally {
                 process.destroy(); // SIGTERM, as Ctrl-C through Maven
                 assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("stopped within 60 s").isTrue();
             }
             assertThat(postgresProcessesOn(postgres)).as("no PostgreSQL left behind").isEmpty();
-            for (int port : new int[] {hub, mocks, kafka, postgres}) {
+            for (int port : new int[] {hub, mocks, kafka, postgres, idp}) {
                 assertThat(FreePorts.inUse(port)).as("port %d released", port).isFalse();
             }
         }
     }
 
-    private static Process start(int hub, int mocks, int kafka, int postgres, List<String> output) throws IOException {
+    private static Process start(int hub, int mocks, int kafka, int postgres, int idp, List<String> output) throws IOException {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         Process process = new ProcessBuilder(java.toString(),
                 "-Xmx768m",
                 "-Dhub.dev.kafka-port=" + kafka, "-Dhub.dev.postgres-port=" + postgres,
-                "-Dhub.dev.mocks-port=" + mocks, "-Dserver.port=" + hub,
+                "-Dhub.dev.mocks-port=" + mocks, "-Dserver.port=" + hub, "-Dhub.dev.idp-port=" + idp,
                 "-Dhub.dev.work-dir=target/dev-services-lifecycle",
                 "-cp", System.getProperty("java.class.path"), LocalHub.class.getName())
                 .redirectErrorStream(true)

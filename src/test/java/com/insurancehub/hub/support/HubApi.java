@@ -9,15 +9,33 @@ import java.time.Duration;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-/** A client of the hub's REST API, over real HTTP. */
+/**
+ * A client of the hub's REST API, over real HTTP. By default it calls as the test suite's client (a token with
+ * every scope, {@link Tokens#testSuite()}); {@link #anonymous(int)} and {@link #withToken(int, String)} call otherwise.
+ */
 public final class HubApi {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final String baseUrl;
+    private final java.util.function.Supplier<String> token;
 
     public HubApi(int port) {
+        this(port, Tokens::testSuite);
+    }
+
+    private HubApi(int port, java.util.function.Supplier<String> token) {
         this.baseUrl = "http://localhost:" + port;
+        this.token = token;
+    }
+
+    /** A caller without a token: what a portal visitor, or anyone on the network, can do. */
+    public static HubApi anonymous(int port) {
+        return new HubApi(port, () -> null);
+    }
+
+    public static HubApi withToken(int port, String accessToken) {
+        return new HubApi(port, () -> accessToken);
     }
 
     public Response post(String path, String body) {
@@ -35,7 +53,12 @@ public final class HubApi {
         return send(HttpRequest.newBuilder(URI.create(baseUrl + path)).GET());
     }
 
-    private Response send(HttpRequest.Builder request) {
+    /** Any request, e.g. with another method or content type; the token is added as for every call. */
+    public Response send(HttpRequest.Builder request) {
+        String bearer = token.get();
+        if (bearer != null) {
+            request.header("Authorization", "Bearer " + bearer);
+        }
         try {
             long t0 = System.nanoTime();
             HttpResponse<String> r = http.send(request.timeout(Duration.ofSeconds(30)).build(),
@@ -43,13 +66,18 @@ public final class HubApi {
             long tookMs = (System.nanoTime() - t0) / 1_000_000;
             JsonNode body = r.headers().firstValue("Content-Type").orElse("").contains("json") && !r.body().isBlank()
                     ? JSON.readTree(r.body()) : null;
-            return new Response(r.statusCode(), r.headers().firstValue("Content-Type").orElse(""), body, tookMs);
+            return new Response(r.statusCode(), r.headers().firstValue("Content-Type").orElse(""), body, tookMs, r.headers());
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
     }
 
-    public record Response(int status, String contentType, JsonNode body, long tookMs) {
+    public record Response(int status, String contentType, JsonNode body, long tookMs, java.net.http.HttpHeaders headers) {
+    }
+
+    /** The URL of a path on this hub. */
+    public URI uri(String path) {
+        return URI.create(baseUrl + path);
     }
 
     /** An insured value no other test uses: a new risk, so a rating cache miss. */

@@ -1,0 +1,146 @@
+package com.insurancehub.hub.platform.security;
+
+import java.time.Duration;
+import java.util.UUID;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.annotation.Order;
+import org.springframework.http.HttpMethod;
+import org.springframework.security.config.Customizer;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.annotation.web.configuration.EnableWebSecurity;
+import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.core.userdetails.User;
+import org.springframework.security.core.userdetails.UserDetailsService;
+import org.springframework.security.crypto.factory.PasswordEncoderFactories;
+import org.springframework.security.oauth2.core.DelegatingOAuth2TokenValidator;
+import org.springframework.security.oauth2.jwt.JwtDecoder;
+import org.springframework.security.oauth2.jwt.JwtIssuerValidator;
+import org.springframework.security.oauth2.jwt.JwtTimestampValidator;
+import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
+import org.springframework.security.provisioning.InMemoryUserDetailsManager;
+import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.csrf.CookieCsrfTokenRepository;
+import org.springframework.security.web.csrf.CsrfTokenRequestAttributeHandler;
+import org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher;
+import org.springframework.security.web.util.matcher.OrRequestMatcher;
+import org.springframework.security.web.util.matcher.RequestMatcher;
+import org.springframework.web.cors.CorsConfiguration;
+import org.springframework.web.cors.CorsConfigurationSource;
+import org.springframework.web.cors.UrlBasedCorsConfigurationSource;
+
+/**
+ * The hub's edge (F07): who may call what.
+ *
+ * <ul>
+ *   <li>The APIs are an OAuth2 resource server: a JWT of the identity provider ({@code hub.security.issuer}, checked
+ *       against its JWKS) whose scopes name the API family: quotes, customers, policies, claims, payments; {@code admin}
+ *       for the admin API, dead letters, every actuator endpoint but health and prometheus, Hawtio and Jolokia.
+ *       Anonymous: a price (quote creation and reads) and health, as a portal visitor would need. Without a token
+ *       401, without the scope 403, both problem+json.</li>
+ *   <li>The operator console (Hawtio, Jolokia) also takes the operator's login (form or basic, password
+ *       {@code hub.security.operator.password} from the environment; none set, no login), with CSRF protection for
+ *       the browser session. What Jolokia may then do is {@link JolokiaAccess}'s decision.</li>
+ *   <li>Same origin only: no CORS configuration allows any other origin, so a cross-origin request is refused (403)
+ *       before it reaches a route or Jolokia; a web page the operator visits cannot drive the hub.</li>
+ * </ul>
+ */
+@Configuration(proxyBeanMethods = false)
+@EnableWebSecurity
+public class EdgeSecurityConfiguration {
+
+    private static final Logger LOG = LoggerFactory.getLogger(EdgeSecurityConfiguration.class);
+    static final String ADMIN = "SCOPE_admin";
+    static final String OPERATOR = "ROLE_OPERATOR";
+    private static final String[] CONSOLE = {"/actuator/hawtio/**", "/actuator/jolokia/**", "/login", "/logout"};
+
+    @Bean
+    @Order(1)
+    SecurityFilterChain operatorConsole(HttpSecurity http, ProblemResponses problems) throws Exception {
+        CsrfTokenRequestAttributeHandler plainToken = new CsrfTokenRequestAttributeHandler(); // Hawtio echoes the cookie as is
+        // plain path patterns: Jolokia is a servlet of its own, which Spring MVC's matchers do not see
+        return http.securityMatcher(new OrRequestMatcher(java.util.Arrays.stream(CONSOLE)
+                        .map(pattern -> (RequestMatcher) PathPatternRequestMatcher.withDefaults().matcher(pattern)).toList()))
+                .authorizeHttpRequests(requests -> requests
+                        .requestMatchers(PathPatternRequestMatcher.withDefaults().matcher("/login"),
+                                PathPatternRequestMatcher.withDefaults().matcher("/logout")).permitAll()
+                        .anyRequest().hasAnyAuthority(OPERATOR, ADMIN))
+                .formLogin(form -> form.defaultSuccessUrl("/actuator/hawtio/", false))
+                .httpBasic(Customizer.withDefaults())
+                .oauth2ResourceServer(jwt -> jwt.jwt(Customizer.withDefaults()).authenticationEntryPoint(problems))
+                // a browser session is protected by a token it must echo; a script with a bearer token or basic
+                // credentials carries no ambient authority, so needs none
+                .csrf(csrf -> csrf.csrfTokenRepository(CookieCsrfTokenRepository.withHttpOnlyFalse())
+                        .csrfTokenRequestHandler(plainToken)
+                        .ignoringRequestMatchers(request -> request.getHeader("Authorization") != null))
+                .cors(Customizer.withDefaults())
+                .exceptionHandling(errors -> errors.accessDeniedHandler(problems))
+                .build();
+    }
+
+    @Bean
+    @Order(2)
+    SecurityFilterChain api(HttpSecurity http, ProblemResponses problems) throws Exception {
+        return http
+                .authorizeHttpRequests(requests -> requests
+                        // a portal visitor asking for a price
+                        .requestMatchers(HttpMethod.POST, "/api/quotes").permitAll()
+                        .requestMatchers(HttpMethod.GET, "/api/quotes/*").permitAll()
+                        .requestMatchers("/actuator/health", "/actuator/health/**", "/actuator/prometheus").permitAll()
+                        .requestMatchers(HttpMethod.POST, "/api/quotes/*/subscribe").hasAuthority("SCOPE_policies")
+                        .requestMatchers("/api/customers", "/api/customers/**").hasAuthority("SCOPE_customers")
+                        .requestMatchers("/api/policies/**").hasAuthority("SCOPE_policies")
+                        .requestMatchers("/api/claims", "/api/claims/**").hasAuthority("SCOPE_claims")
+                        .requestMatchers("/api/payments", "/api/payments/**").hasAuthority("SCOPE_payments")
+                        .requestMatchers("/api/admin/**", "/api/dead-letters", "/api/dead-letters/**").hasAuthority(ADMIN)
+                        .requestMatchers("/actuator/**").hasAuthority(ADMIN)
+                        // the LRA coordinator's calls back to the subscription saga's participants (profile lra)
+                        .requestMatchers("/lra-participant/**").permitAll()
+                        // unknown paths answer 404 to a caller with a token, 401 to anyone else
+                        .anyRequest().authenticated())
+                .oauth2ResourceServer(jwt -> jwt.jwt(Customizer.withDefaults()).authenticationEntryPoint(problems))
+                .sessionManagement(session -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+                .csrf(csrf -> csrf.disable()) // bearer tokens only: no cookie a forged request could ride on
+                .cors(Customizer.withDefaults())
+                .exceptionHandling(errors -> errors.authenticationEntryPoint(problems).accessDeniedHandler(problems))
+                .build();
+    }
+
+    /**
+     * JWTs of {@code hub.security.issuer}: signed by a key of its JWKS (fetched on first use, so the hub starts without
+     * its provider), that issuer, and within their validity give or take {@code hub.security.clock-skew}.
+     */
+    @Bean
+    JwtDecoder jwtDecoder(@Value("${hub.security.issuer}") String issuer,
+                          @Value("${hub.security.clock-skew}") Duration clockSkew) {
+        NimbusJwtDecoder decoder = NimbusJwtDecoder.withJwkSetUri(issuer + "/oauth2/jwks").build();
+        decoder.setJwtValidator(new DelegatingOAuth2TokenValidator<>(
+                new JwtTimestampValidator(clockSkew), new JwtIssuerValidator(issuer)));
+        return decoder;
+    }
+
+    /** No origin is allowed: a cross-origin request (one whose Origin is not the hub's own) is refused. */
+    @Bean
+    CorsConfigurationSource corsConfigurationSource() { // the name Spring Security looks up
+        UrlBasedCorsConfigurationSource source = new UrlBasedCorsConfigurationSource();
+        source.registerCorsConfiguration("/**", new CorsConfiguration());
+        return source;
+    }
+
+    /** The operator's console login; without a configured password nobody logs in (tokens with admin still work). */
+    @Bean
+    UserDetailsService operator(@Value("${hub.security.operator.username}") String username,
+                                @Value("${hub.security.operator.password:}") String password) {
+        if (password.isBlank()) {
+            LOG.info("No hub.security.operator.password: the console takes admin tokens only");
+            password = UUID.randomUUID() + UUID.randomUUID().toString(); // never told to anyone
+        }
+        return new InMemoryUserDetailsManager(User.withUsername(username)
+                .password(PasswordEncoderFactories.createDelegatingPasswordEncoder().encode(password))
+                .authorities(OPERATOR).build());
+    }
+}

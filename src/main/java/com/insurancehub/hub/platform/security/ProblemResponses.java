@@ -1,0 +1,53 @@
+package com.insurancehub.hub.platform.security;
+
+import java.io.IOException;
+
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import org.springframework.security.access.AccessDeniedException;
+import org.springframework.security.core.AuthenticationException;
+import org.springframework.security.oauth2.server.resource.InvalidBearerTokenException;
+import org.springframework.security.web.AuthenticationEntryPoint;
+import org.springframework.security.web.access.AccessDeniedHandler;
+import org.springframework.stereotype.Component;
+
+/**
+ * 401 and 403 of the edge as the hub answers every error: application/problem+json, with the {@code WWW-Authenticate}
+ * challenge of RFC 6750. The detail says what is missing, never why a token failed in depth (no key ids, no claims).
+ */
+@Component
+public class ProblemResponses implements AuthenticationEntryPoint, AccessDeniedHandler {
+
+    @Override
+    public void commence(HttpServletRequest request, HttpServletResponse response, AuthenticationException failure)
+            throws IOException {
+        boolean badToken = failure instanceof InvalidBearerTokenException
+                || failure.getCause() instanceof org.springframework.security.oauth2.jwt.JwtException;
+        response.setHeader("WWW-Authenticate", badToken
+                ? "Bearer error=\"invalid_token\", error_description=\"The access token is not valid\""
+                : "Bearer");
+        write(response, 401, "Unauthorized", badToken
+                ? "The access token is not valid (expired, not yet valid, or not signed by the hub's identity provider)"
+                : "This API needs an access token (Authorization: Bearer ...)");
+    }
+
+    @Override
+    public void handle(HttpServletRequest request, HttpServletResponse response, AccessDeniedException denied)
+            throws IOException {
+        if (request.getHeader("Authorization") != null && request.getHeader("Authorization").startsWith("Bearer ")) {
+            response.setHeader("WWW-Authenticate", "Bearer error=\"insufficient_scope\"");
+        }
+        write(response, 403, "Forbidden", "The caller may not use " + request.getMethod() + " "
+                + request.getRequestURI().replaceAll("[^A-Za-z0-9/_.~-]", "?")
+                + ": its token lacks the scope, the console session's CSRF token is missing, or the request comes from"
+                + " another origin");
+    }
+
+    private static void write(HttpServletResponse response, int status, String title, String detail) throws IOException {
+        response.setStatus(status);
+        response.setContentType("application/problem+json");
+        response.setHeader("Cache-Control", "no-store");
+        response.getWriter().write("{\"type\":\"about:blank\",\"title\":\"" + title + "\",\"status\":" + status
+                + ",\"detail\":\"" + detail.replace("\"", "'") + "\"}");
+    }
+}
