@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.camel.Exchange;
 import org.apache.camel.component.mock.MockEndpoint;
+import org.apache.camel.http.base.HttpOperationFailedException;
 import org.apache.camel.support.DefaultExchange;
 import org.junit.jupiter.api.Test;
 
@@ -76,6 +77,44 @@ class PlatformRoutesTest extends RouteTestSupport {
 
         Exchange answered = template.send("direct:problem-response", failed);
 
-        assertThat(answered.getMessage().getBody(String.class)).doesNotContain("hunter2").contains(failed.getExchangeId());
+        JsonNode problem = new ObjectMapper().readTree(answered.getMessage().getBody(String.class));
+        assertThat(problem.toString()).doesNotContain("hunter2").doesNotContain("IllegalStateException");
+        assertThat(problem.get("reference").asText()).isNotBlank();
+    }
+
+    @Test
+    void aSystemsRefusalPassesOnOnlyItsPlainWords() throws Exception {
+        Exchange failed = new DefaultExchange(camelContext);
+        failed.getMessage().setHeader("problemStatus", 502);
+        failed.setVariable("passUpstreamProblem", true);
+        String pas = camelContext.resolvePropertyPlaceholders("{{hub.systems.pas.url}}");
+        failed.setProperty(Exchange.EXCEPTION_CAUGHT, new HttpOperationFailedException(pas + "/policies/P-1", 400, "Bad Request",
+                null, null, "{\"detail\":\"ERROR: invalid byte sequence; SQL [insert into pas.policies values (?)]\","
+                        + "\"field\":\"reason\",\"trace\":\"at org.postgresql.Driver.connect(Driver.java:1)\"}"));
+
+        JsonNode problem = new ObjectMapper().readTree(
+                template.send("direct:problem-response", failed).getMessage().getBody(String.class));
+
+        assertThat(problem.get("status").asInt()).isEqualTo(400);
+        assertThat(problem.get("detail").asText()).isEqualTo("PAS refused the request");
+        assertThat(problem.get("errors").get(0).get("field").asText()).isEqualTo("$.reason");
+        assertThat(problem.toString()).doesNotContainIgnoringCase("sql").doesNotContain("postgresql").doesNotContain("http");
+    }
+
+    @Test
+    void aFailingSystemIsNamedNotQuoted() throws Exception {
+        Exchange failed = new DefaultExchange(camelContext);
+        failed.getMessage().setHeader("problemStatus", 502);
+        String billing = camelContext.resolvePropertyPlaceholders("{{hub.systems.billing.url}}");
+        failed.setProperty(Exchange.EXCEPTION_CAUGHT, new HttpOperationFailedException(billing + "/payments", 500,
+                "Server Error", null, null, "{\"detail\":\"org.postgresql.util.PSQLException: ERROR: syntax error\"}"));
+
+        JsonNode problem = new ObjectMapper().readTree(
+                template.send("direct:problem-response", failed).getMessage().getBody(String.class));
+
+        assertThat(problem.get("detail").asText()).isEqualTo("Billing failed");
+        assertThat(problem.get("system").asText()).isEqualTo("Billing");
+        assertThat(problem.get("reference").asText()).isNotBlank();
+        assertThat(problem.toString()).doesNotContain("PSQL").doesNotContain("localhost");
     }
 }

@@ -53,6 +53,12 @@ public final class HubApi {
         return send(HttpRequest.newBuilder(URI.create(baseUrl + path)).GET());
     }
 
+    /** Any request, as a tester would send it: the path as written (percent-encoded), headers as name/value pairs. */
+    public Response send(String method, String rawPath, HttpRequest.BodyPublisher body, String... headers) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + rawPath)).method(method, body);
+        return send(headers.length == 0 ? request : request.headers(headers));
+    }
+
     /** Any request, e.g. with another method or content type; the token is added as for every call. */
     public Response send(HttpRequest.Builder request) {
         String bearer = token.get();
@@ -66,13 +72,18 @@ public final class HubApi {
             long tookMs = (System.nanoTime() - t0) / 1_000_000;
             JsonNode body = r.headers().firstValue("Content-Type").orElse("").contains("json") && !r.body().isBlank()
                     ? JSON.readTree(r.body()) : null;
-            return new Response(r.statusCode(), r.headers().firstValue("Content-Type").orElse(""), body, tookMs, r.headers());
+            return new Response(r.statusCode(), r.headers().firstValue("Content-Type").orElse(""), body, tookMs,
+                    r.headers());
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
     }
 
     public record Response(int status, String contentType, JsonNode body, long tookMs, java.net.http.HttpHeaders headers) {
+
+        public String header(String name) {
+            return headers.firstValue(name).orElse(null);
+        }
     }
 
     /** The URL of a path on this hub. */
