@@ -107,13 +107,11 @@ class RateLimitIntegrationTest {
     void healthAndPrometheusAreNeverLimited() throws Exception {
         exhaustAnonymousBucket(port);
 
-        // more calls than the anonymous limit, from the address whose bucket is empty
-        for (int i = 0; i < 3; i++) {
-            for (String path : List.of("/actuator/health", "/actuator/prometheus")) {
-                HttpResponse<String> answer = get(port, path);
-                assertThat(answer.statusCode()).as(path).isEqualTo(200);
-                assertThat(answer.headers().firstValue(RateLimitFilter.LIMIT)).as(path).isEmpty();
-            }
+        // from the address whose bucket is empty: limited, these would be 429
+        for (String path : List.of("/actuator/health", "/actuator/prometheus")) {
+            HttpResponse<String> answer = get(port, path);
+            assertThat(answer.statusCode()).as(path).isEqualTo(200);
+            assertThat(answer.headers().firstValue(RateLimitFilter.LIMIT)).as(path).isEmpty();
         }
     }
 
