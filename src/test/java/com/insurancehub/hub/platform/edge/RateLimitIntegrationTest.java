@@ -51,7 +51,7 @@ import static org.awaitility.Awaitility.await;
 @Import(RateLimitIntegrationTest.SimulatedSecurity.class)
 @TestPropertySource(properties = {"hub.outbox.enabled=false", RateLimitIntegrationTest.ANONYMOUS_LIMIT,
         "hub.rate-limits.default-client=4", "hub.rate-limits.clients.partner-batch=8",
-        "hub.rate-limits.clients.cost-probe=1000000"})
+        "hub.rate-limits.clients.cost-probe=1000000", "hub.rate-limits.cleanup.interval=500"})
 @DirtiesContext(classMode = DirtiesContext.ClassMode.AFTER_CLASS)
 class RateLimitIntegrationTest {
 
@@ -150,6 +150,20 @@ class RateLimitIntegrationTest {
             assertThat(get(otherPort, API_PATH).statusCode()).isEqualTo(429);
             assertThat(get(port, API_PATH).statusCode()).isEqualTo(429);
         }
+    }
+
+    @Test
+    void aBucketRowExpiresOnceFullAgainAndTheCleanUpRouteDeletesIt() throws Exception {
+        get(port, API_PATH);
+        Long expiresAt = jdbc.queryForObject("SELECT expires_at FROM " + RateLimitConfiguration.TABLE
+                + " WHERE id = 'anonymous:127.0.0.1@5/PT1M'", Long.class);
+        // full again 12 s after one request (5 a minute), kept keep-after-refill (1 min) more
+        assertThat(expiresAt).isGreaterThan(System.currentTimeMillis() + Duration.ofMinutes(1).toMillis());
+
+        jdbc.update("INSERT INTO " + RateLimitConfiguration.TABLE + " (id, state, expires_at) VALUES ('anonymous:gone', NULL, 0)");
+        await().atMost(Duration.ofSeconds(10)).until(() -> jdbc.queryForObject("SELECT count(*) FROM "
+                + RateLimitConfiguration.TABLE + " WHERE id = 'anonymous:gone'", Integer.class) == 0);
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM " + RateLimitConfiguration.TABLE, Integer.class)).isOne();
     }
 
     /** What a check costs on the request path: the transaction on the bucket's row, measured over many checks. */
