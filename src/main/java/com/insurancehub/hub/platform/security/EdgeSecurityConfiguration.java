@@ -91,6 +91,8 @@ public class EdgeSecurityConfiguration {
                         .requestMatchers(HttpMethod.POST, "/api/quotes").permitAll()
                         .requestMatchers(HttpMethod.GET, "/api/quotes/*").permitAll()
                         .requestMatchers("/actuator/health", "/actuator/health/**", "/actuator/prometheus").permitAll()
+                        // the error answer of a request already refused (ProblemErrorController: problem+json, no details)
+                        .requestMatchers("/error").permitAll()
                         .requestMatchers(HttpMethod.POST, "/api/quotes/*/subscribe").hasAuthority("SCOPE_policies")
                         .requestMatchers("/api/customers", "/api/customers/**").hasAuthority("SCOPE_customers")
                         .requestMatchers("/api/policies/**").hasAuthority("SCOPE_policies")
@@ -111,13 +113,14 @@ public class EdgeSecurityConfiguration {
     }
 
     /**
-     * JWTs of {@code hub.security.issuer}: signed by a key of its JWKS (fetched on first use, so the hub starts without
+     * JWTs of {@code hub.security.issuer}: signed by a key of its JWKS ({@code hub.security.jwk-set-uri}, fetched on first use, so the hub starts without
      * its provider), that issuer, and within their validity give or take {@code hub.security.clock-skew}.
      */
     @Bean
     JwtDecoder jwtDecoder(@Value("${hub.security.issuer}") String issuer,
+                          @Value("${hub.security.jwk-set-uri}") String jwkSetUri,
                           @Value("${hub.security.clock-skew}") Duration clockSkew) {
-        NimbusJwtDecoder decoder = NimbusJwtDecoder.withJwkSetUri(issuer + "/oauth2/jwks").build();
+        NimbusJwtDecoder decoder = NimbusJwtDecoder.withJwkSetUri(jwkSetUri).build();
         decoder.setJwtValidator(new DelegatingOAuth2TokenValidator<>(
                 new JwtTimestampValidator(clockSkew), new JwtIssuerValidator(issuer)));
         return decoder;

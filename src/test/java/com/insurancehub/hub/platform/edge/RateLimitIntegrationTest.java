@@ -5,29 +5,22 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.security.Principal;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Supplier;
 import java.util.stream.IntStream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import jakarta.servlet.Filter;
-import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletRequestWrapper;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.ConfigurableApplicationContext;
-import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Import;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.TestPropertySource;
@@ -35,6 +28,7 @@ import org.springframework.test.context.TestPropertySource;
 import com.insurancehub.dev.DevServicesInitializer;
 import com.insurancehub.hub.HubApplication;
 import com.insurancehub.hub.HubIntegrationTest;
+import com.insurancehub.hub.support.Tokens;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -43,24 +37,22 @@ import static org.awaitility.Awaitility.await;
  * F07 rate limits on real parts: real HTTP into the hub, buckets in the real PostgreSQL. Small limits in one context
  * of their own (closed after the class: it need not consume events for the rest of the suite), the outbox relays
  * staying with the shared one. Each test starts from empty buckets.
- *
- * <p>The identity provider is not merged yet: {@link SimulatedSecurity} stands where Spring Security's chain will
- * (order -100) and sets the principal a bearer token would, from a test header.
+ * Clients are real ones of the identity provider, calling with their tokens.
  */
 @HubIntegrationTest
-@Import(RateLimitIntegrationTest.SimulatedSecurity.class)
 @TestPropertySource(properties = {"hub.outbox.enabled=false", RateLimitIntegrationTest.ANONYMOUS_LIMIT,
-        "hub.rate-limits.default-client=4", "hub.rate-limits.clients.partner-batch=8",
+        "hub.rate-limits.default-client=4", "hub.rate-limits.clients.partner-broker=8",
         "hub.rate-limits.clients.cost-probe=1000000", "hub.rate-limits.cleanup.interval=500"})
 @DirtiesContext(classMode = DirtiesContext.ClassMode.AFTER_CLASS)
 class RateLimitIntegrationTest {
 
     static final String ANONYMOUS_LIMIT = "hub.rate-limits.anonymous=5";
     private static final Logger LOG = LoggerFactory.getLogger(RateLimitIntegrationTest.class);
-    private static final String CLIENT_HEADER = "X-Test-Client";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    /** Answers 404 after asking the Quote Engine: a cheap, real API call. */
+    private static final Supplier<String> BROKER = () -> "Bearer " + Tokens.of("partner-broker", "partner-broker-local-only", "quotes");
+    private static final Supplier<String> OPERATOR = () -> "Bearer " + Tokens.of("operator", "operator-local-only", "admin");
+    /** Answers 404 after asking the Quote Engine: a cheap, real API call, open to anonymous callers and any client. */
     private static final String API_PATH = "/api/quotes/Q-rate-limit-test";
 
     @LocalServerPort
@@ -120,15 +112,15 @@ class RateLimitIntegrationTest {
         exhaustAnonymousBucket(port); // the same address, but a client is not counted as anonymous
 
         for (int i = 1; i <= 8; i++) {
-            HttpResponse<String> answer = get(port, API_PATH, CLIENT_HEADER, "partner-batch");
+            HttpResponse<String> answer = get(port, API_PATH, "Authorization", BROKER.get());
             assertThat(answer.statusCode()).isEqualTo(404);
-            assertThat(header(answer, RateLimitFilter.LIMIT)).isEqualTo("8"); // hub.rate-limits.clients.partner-batch
+            assertThat(header(answer, RateLimitFilter.LIMIT)).isEqualTo("8"); // hub.rate-limits.clients.partner-broker
         }
-        HttpResponse<String> refused = get(port, API_PATH, CLIENT_HEADER, "partner-batch");
+        HttpResponse<String> refused = get(port, API_PATH, "Authorization", BROKER.get());
         assertThat(refused.statusCode()).isEqualTo(429);
-        assertThat(JSON.readTree(refused.body()).get("detail").asText()).contains("8 requests per 1 min").contains("client partner-batch");
+        assertThat(JSON.readTree(refused.body()).get("detail").asText()).contains("8 requests per 1 min").contains("client partner-broker");
 
-        HttpResponse<String> otherClient = get(port, API_PATH, CLIENT_HEADER, "portal");
+        HttpResponse<String> otherClient = get(port, API_PATH, "Authorization", OPERATOR.get());
         assertThat(otherClient.statusCode()).isEqualTo(404);
         assertThat(header(otherClient, RateLimitFilter.LIMIT)).isEqualTo("4"); // hub.rate-limits.default-client
         assertThat(header(otherClient, RateLimitFilter.REMAINING)).isEqualTo("3");
@@ -202,25 +194,5 @@ class RateLimitIntegrationTest {
 
     private static String header(HttpResponse<?> answer, String name) {
         return answer.headers().firstValue(name).orElseThrow(() -> new AssertionError("no " + name + " header"));
-    }
-
-    /** Where Spring Security's chain will be (order -100): the principal a bearer token would give, from a header. */
-    @TestConfiguration(proxyBeanMethods = false)
-    static class SimulatedSecurity {
-
-        @Bean
-        FilterRegistrationBean<Filter> simulatedSecurityFilter() {
-            FilterRegistrationBean<Filter> registration = new FilterRegistrationBean<>((request, response, chain) -> {
-                String client = ((HttpServletRequest) request).getHeader(CLIENT_HEADER);
-                chain.doFilter(client == null ? request : new HttpServletRequestWrapper((HttpServletRequest) request) {
-                    @Override
-                    public Principal getUserPrincipal() {
-                        return () -> client;
-                    }
-                }, response);
-            });
-            registration.setOrder(-100);
-            return registration;
-        }
     }
 }

@@ -1,11 +1,14 @@
 package com.insurancehub.hub.platform.edge;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import org.springframework.mock.web.MockHttpServletRequest;
+import org.springframework.security.oauth2.jwt.Jwt;
+import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationToken;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -21,6 +24,22 @@ class RateLimitKeyResolverTest {
         request.setRemoteAddr("10.1.2.3");
 
         assertThat(resolver.resolve(request)).isEqualTo(RateLimitKeyResolver.Caller.client("partner-batch"));
+    }
+
+    @Test
+    void aTokensClientIsItsAzpElseItsClientIdElseItsSubject() {
+        MockHttpServletRequest request = new MockHttpServletRequest("GET", "/api/quotes/Q-1");
+        request.setUserPrincipal(token(Map.of("sub", "ada", "azp", "web-portal", "client_id", "ignored")));
+        assertThat(resolver.resolve(request)).isEqualTo(RateLimitKeyResolver.Caller.client("web-portal"));
+        request.setUserPrincipal(token(Map.of("sub", "ada", "client_id", "mobile-app")));
+        assertThat(resolver.resolve(request)).isEqualTo(RateLimitKeyResolver.Caller.client("mobile-app"));
+        request.setUserPrincipal(token(Map.of("sub", "partner-broker")));
+        assertThat(resolver.resolve(request)).isEqualTo(RateLimitKeyResolver.Caller.client("partner-broker"));
+    }
+
+    private static JwtAuthenticationToken token(Map<String, Object> claims) {
+        return new JwtAuthenticationToken(new Jwt("t", Instant.now(), Instant.now().plusSeconds(60),
+                Map.of("alg", "RS256"), claims));
     }
 
     @Test
