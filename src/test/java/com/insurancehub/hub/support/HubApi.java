@@ -2,9 +2,11 @@ package com.insurancehub.hub.support;
 
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -35,6 +37,11 @@ public final class HubApi {
         return send(HttpRequest.newBuilder(URI.create(baseUrl + path)).GET());
     }
 
+    /** A GET with extra headers, as name/value pairs. */
+    public Response get(String path, String... headers) {
+        return send(HttpRequest.newBuilder(URI.create(baseUrl + path)).headers(headers).GET());
+    }
+
     private Response send(HttpRequest.Builder request) {
         try {
             long t0 = System.nanoTime();
@@ -43,13 +50,17 @@ public final class HubApi {
             long tookMs = (System.nanoTime() - t0) / 1_000_000;
             JsonNode body = r.headers().firstValue("Content-Type").orElse("").contains("json") && !r.body().isBlank()
                     ? JSON.readTree(r.body()) : null;
-            return new Response(r.statusCode(), r.headers().firstValue("Content-Type").orElse(""), body, tookMs);
+            return new Response(r.statusCode(), r.headers().firstValue("Content-Type").orElse(""), body, tookMs, r.headers());
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
     }
 
-    public record Response(int status, String contentType, JsonNode body, long tookMs) {
+    public record Response(int status, String contentType, JsonNode body, long tookMs, HttpHeaders headers) {
+        /** Every value of a response header (names are case-insensitive). */
+        public List<String> header(String name) {
+            return headers.allValues(name);
+        }
     }
 
     /** An insured value no other test uses: a new risk, so a rating cache miss. */
