@@ -34,6 +34,8 @@ CREATE TABLE IF NOT EXISTS billing.outbox (
     created_at        timestamptz  NOT NULL DEFAULT now()
 );
 ALTER TABLE billing.outbox REPLICA IDENTITY DEFAULT;
+-- The X-Correlation-Id of the request that wrote the row, when well formed: the relay makes it the record's header
+ALTER TABLE billing.outbox ADD COLUMN IF NOT EXISTS correlation_id varchar(64);
 -- Billing lifecycle: every billing event is keyed by the account (aggregate billing-account, version + 1 per event).
 -- An account is opened on demand (invoice, adjustment, payout, termination) for a policy Billing does not know yet,
 -- so it may have no customer.

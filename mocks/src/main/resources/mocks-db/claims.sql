@@ -37,3 +37,5 @@ CREATE TABLE IF NOT EXISTS claims.outbox (
     created_at        timestamptz  NOT NULL DEFAULT now()
 );
 ALTER TABLE claims.outbox REPLICA IDENTITY DEFAULT;
+-- The X-Correlation-Id of the request that wrote the row, when well formed: the relay makes it the record's header
+ALTER TABLE claims.outbox ADD COLUMN IF NOT EXISTS correlation_id varchar(64);

@@ -15,3 +15,5 @@ CREATE TABLE IF NOT EXISTS notifications.messages (
 CREATE UNIQUE INDEX IF NOT EXISTS messages_by_source_event ON notifications.messages (source_event_id);
 CREATE INDEX IF NOT EXISTS messages_by_recipient ON notifications.messages (recipient);
 CREATE INDEX IF NOT EXISTS messages_by_reference ON notifications.messages (reference);
+-- The X-Correlation-Id of the request that sent the message (tests follow one id from the portal to the email)
+ALTER TABLE notifications.messages ADD COLUMN IF NOT EXISTS correlation_id varchar(64);

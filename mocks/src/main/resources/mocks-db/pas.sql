@@ -30,6 +30,8 @@ CREATE TABLE IF NOT EXISTS pas.outbox (
     created_at        timestamptz  NOT NULL DEFAULT now()
 );
 ALTER TABLE pas.outbox REPLICA IDENTITY DEFAULT;
+-- The X-Correlation-Id of the request that wrote the row, when well formed: the relay makes it the record's header
+ALTER TABLE pas.outbox ADD COLUMN IF NOT EXISTS correlation_id varchar(64);
 -- Policy lifecycle (claims, premium payments, modifications): the snapshot every policy event carries.
 ALTER TABLE pas.policies ADD COLUMN IF NOT EXISTS coverage                    jsonb;
 ALTER TABLE pas.policies ADD COLUMN IF NOT EXISTS claim_count                 integer        NOT NULL DEFAULT 0;

@@ -1,6 +1,7 @@
 package com.insurancehub.hub.quote;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.insurancehub.hub.platform.correlation.CorrelationId;
 import org.apache.camel.Exchange;
 import org.apache.camel.LoggingLevel;
 import org.apache.camel.builder.RouteBuilder;
@@ -37,7 +38,7 @@ public class QuoteExpiryRoutes extends RouteBuilder {
                 .routeId("expire-quote")
                 .description("E09 - expire one quote in the Quote Engine and publish QuoteExpired if this instance won the transition")
                 .setVariable("quoteId", jq(".quoteId", String.class))
-                .removeHeaders("*")
+                .removeHeaders("*", CorrelationId.HEADER)
                 .setBody(constant(""))
                 .setHeader(Exchange.HTTP_METHOD, constant("POST"))
                 .toD("{{hub.systems.quote-engine.url}}/quotes/${variable.quoteId}/expiry?throwExceptionOnFailure=false")

@@ -6,6 +6,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
+import com.insurancehub.hub.platform.correlation.CorrelationId;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
@@ -211,6 +212,12 @@ public final class OutboxPublisher extends ServiceSupport implements Processor {
     }
 
     private void deadLetter(Exchange record, Exception failure) {
+        try (CorrelationId.Scope ignored = CorrelationId.inMdc(record.getMessage().getHeader(CorrelationId.HEADER))) {
+            deadLetterCorrelated(record, failure);
+        }
+    }
+
+    private void deadLetterCorrelated(Exchange record, Exception failure) {
         LOG.error("Relayed event {} dead-lettered: {}", record.getMessage().getHeader("eventId"),
                 failure == null ? "no reason given" : failure.getMessage());
         try {

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
+import com.insurancehub.hub.platform.correlation.CorrelationId;
 import io.opentelemetry.api.OpenTelemetry;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
@@ -21,7 +22,8 @@ import org.springframework.stereotype.Component;
  * D01 - the transactional outbox, relayed by Debezium. PAS, Billing and Claims write an outbox row in the same
  * transaction as their change; these routes read each committed row from PostgreSQL's WAL (pgoutput, no
  * initial snapshot), wrap it with the insurance-event-envelope kamelet (schema checked) and publish it to the
- * aggregate's topic: key = aggregate id, header eventType, envelope with the outbox row's id as eventId.
+ * aggregate's topic: key = aggregate id, headers eventType and X-Correlation-Id (the row's), envelope with the outbox
+ * row's id as eventId.
  *
  * <p>Throughput: records are handed to Kafka without waiting for each acknowledgement ({@link OutboxPublisher});
  * Debezium's offsets are only stored once everything before them is acknowledged
@@ -150,6 +152,11 @@ public class OutboxRelayRoutes extends RouteBuilder {
         // the context of the request that wrote the row; set again after the envelope, whose endpoint call is
         // traced and would put its own context there
         exchange.setVariable("traceparent", types.convertTo(String.class, row.get("traceparent")));
+        // the correlation id of that request (the systems store only well-formed ones): copied, not checked again
+        Object correlationId = row.get("correlation_id");
+        if (correlationId != null) {
+            message.setHeader(CorrelationId.HEADER, correlationId);
+        }
         message.setBody(types.convertTo(String.class, row.get("payload")));
     }
 }

@@ -2,9 +2,11 @@ package com.insurancehub.hub.support;
 
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -53,6 +55,12 @@ public final class HubApi {
         return send(HttpRequest.newBuilder(URI.create(baseUrl + path)).GET());
     }
 
+    /** A GET with extra headers, as name/value pairs. */
+    public Response get(String path, String... headers) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + path)).GET();
+        return send(headers.length == 0 ? request : request.headers(headers));
+    }
+
     /** Any request, as a tester would send it: the path as written (percent-encoded), headers as name/value pairs. */
     public Response send(String method, String rawPath, HttpRequest.BodyPublisher body, String... headers) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + rawPath)).method(method, body);
@@ -79,10 +87,16 @@ public final class HubApi {
         }
     }
 
-    public record Response(int status, String contentType, JsonNode body, long tookMs, java.net.http.HttpHeaders headers) {
+    public record Response(int status, String contentType, JsonNode body, long tookMs, HttpHeaders headers) {
 
+        /** The first value of a response header, or null (names are case-insensitive). */
         public String header(String name) {
             return headers.firstValue(name).orElse(null);
+        }
+
+        /** Every value of a response header. */
+        public List<String> headerValues(String name) {
+            return headers.allValues(name);
         }
     }
 

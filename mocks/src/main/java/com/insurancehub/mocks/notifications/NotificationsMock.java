@@ -19,6 +19,7 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
+import com.insurancehub.mocks.platform.CorrelationIds;
 import com.insurancehub.mocks.platform.MockSystem;
 
 import static com.insurancehub.mocks.platform.Problems.blank;
@@ -27,7 +28,8 @@ import static com.insurancehub.mocks.platform.Problems.problem;
 
 /**
  * Notifications: a mail catcher. A message "sent" is stored and can be read back. Idempotent by sourceEventId
- * when the caller gives one, so that an event consumed twice does not mail the customer twice.
+ * when the caller gives one, so that an event consumed twice does not mail the customer twice. Each message keeps
+ * the X-Correlation-Id of the request that sent it ({@code correlationId} in the listing).
  */
 @RestController
 @RequestMapping("/notifications")
@@ -57,10 +59,10 @@ public class NotificationsMock implements MockSystem {
         String messageId = "M-" + UUID.randomUUID();
         int inserted = jdbc.update("""
                 INSERT INTO notifications.messages (message_id, channel, recipient, template, subject, body, reference,
-                                                    source_event_id)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING""",
+                                                    source_event_id, correlation_id)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING""",
                 messageId, blank(message.channel()) ? "EMAIL" : message.channel(), message.to(), message.template(),
-                message.subject(), message.body(), message.reference(), sourceEventId);
+                message.subject(), message.body(), message.reference(), sourceEventId, CorrelationIds.ofCurrentRequest());
         if (inserted == 0) {
             return ResponseEntity.ok(jdbc.query("SELECT * FROM notifications.messages WHERE source_event_id = ?",
                     this::row, sourceEventId).get(0));
@@ -111,6 +113,7 @@ public class NotificationsMock implements MockSystem {
         putIfPresent(message, "body", rs.getString("body"));
         putIfPresent(message, "reference", rs.getString("reference"));
         putIfPresent(message, "sourceEventId", rs.getString("source_event_id"));
+        putIfPresent(message, "correlationId", rs.getString("correlation_id"));
         message.put("sentAt", rs.getTimestamp("sent_at").toInstant().toString());
         return message;
     }

@@ -36,9 +36,9 @@ public class Outbox {
             throw new IllegalStateException(e);
         }
         jdbc.update("INSERT INTO " + table + " (id, aggregate_type, aggregate_id, aggregate_version, event_type,"
-                        + " payload, traceparent) VALUES (?, ?, ?, ?, ?, ?::jsonb, ?)",
+                        + " payload, traceparent, correlation_id) VALUES (?, ?, ?, ?, ?, ?::jsonb, ?, ?)",
                 id, aggregateType, aggregateId, aggregateVersion, eventType, payloadJson,
-                Problems.blank(traceparent) ? null : traceparent);
+                Problems.blank(traceparent) ? null : traceparent, CorrelationIds.ofCurrentRequest());
         return id;
     }
 }
