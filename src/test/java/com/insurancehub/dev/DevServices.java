@@ -189,7 +189,7 @@ public final class DevServices implements AutoCloseable {
      * ({@code --properties}) and a developer's psql; answers its path. The passwords are new at every start.
      */
     public Path writeCredentials() throws IOException {
-        Path file = workDir.resolve("database.properties");
+        Path file = workDir.resolve("local-credentials.properties");
         Files.createDirectories(workDir);
         Files.deleteIfExists(file);
         Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));

@@ -38,9 +38,13 @@ class LocalHubLifecycleTest {
             List<String> output = new CopyOnWriteArrayList<>();
             Process process = start(hub, mocks, kafka, postgres, idp, output);
             try {
-                await("run " + run + " is up").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200))
-                        .until(() -> output.stream().anyMatch(l -> l.contains("Insurance integration hub is running"))
-                                || !process.isAlive());
+                try {
+                    await("run " + run + " is up").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200))
+                            .until(() -> output.stream().anyMatch(l -> l.contains("Insurance integration hub is running"))
+                                    || !process.isAlive());
+                } catch (org.awaitility.core.ConditionTimeoutException e) {
+                    throw new AssertionError("run " + run + " not up; its output:\n" + String.join("\n", output), e);
+                }
                 assertThat(process.isAlive()).as(String.join("\n", output)).isTrue();
                 String health = get("http://localhost:" + hub + "/actuator/health");
                 assertThat(health).contains("\"kafka\":{\"status\":\"UP\"").contains("\"db\":{\"status\":\"UP\"");

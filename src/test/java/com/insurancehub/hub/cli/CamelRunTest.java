@@ -69,11 +69,14 @@ class CamelRunTest {
     /** Every child started by this class, stopped in {@link #stopAll()} whatever happened. */
     private static final List<CamelRun> RUNS = new CopyOnWriteArrayList<>();
     private static DevServices services;
+    /** target/dev-services/local-credentials.properties, as the local run writes it */
+    private static Path credentials;
     private static CamelRun quoteFlow;
 
     @BeforeAll
     static void startTheQuoteFlowAlone() throws Exception {
         services = DevServices.shared();
+        credentials = services.writeCredentials();
         for (String mock : List.of("quote-engine", "rating")) {
             send(HttpRequest.newBuilder(URI.create(services.mocksBaseUrl() + "/" + mock + "/_admin/reset"))
                     .POST(HttpRequest.BodyPublishers.noBody()));
@@ -250,6 +253,7 @@ class CamelRunTest {
             files.forEach(f -> command.add(f.toString()));
             command.add(PROBLEM_DETAILS.toString());
             command.add(ROUTES.resolve("camel-run-beans.yaml").toString());
+            command.add(credentials.toString()); // as README says: the local stack's database password
             // Not detected by camel run: ProblemDetails.java compiles before any route needs json-validator, and a
             // circuit breaker configured by a bean (configuration: ratingBreakerPolicy) does not ask for resilience4j
             command.add("--dep=camel:json-validator,camel:resilience4j,camel:sql,org.postgresql:postgresql:42.7.8");
@@ -259,7 +263,6 @@ class CamelRunTest {
             command.add("--prop=hub.kafka.brokers=" + services.kafkaBootstrapServers());
             command.add("--prop=hub.schemas.location=file:" + PROJECT.resolve("src/main/resources/schemas"));
             command.add("--prop=hub.postgres.url=" + services.jdbcUrl());
-            command.add("--prop=hub.postgres.password=" + services.hubProperties().get("hub.postgres.password"));
             // its own consumer groups: the hub contexts of the other test classes must not lose partitions to it
             command.add("--prop=hub.consumer.group-prefix=camel-run-test.");
             command.add("--port=0");

@@ -23,6 +23,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.JdbcTemplate;
 
+import com.insurancehub.dev.DevServices;
 import com.insurancehub.hub.HubIntegrationTest;
 import com.insurancehub.hub.support.HubApi;
 import com.insurancehub.hub.support.KafkaRecords;
@@ -48,8 +49,8 @@ class CorrelationIdIntegrationTest {
     @LocalServerPort
     int port;
 
-    @Autowired
-    JdbcTemplate jdbc;
+    /** The database owner: PAS's outbox and the relay's heartbeat are beyond the hub's own role */
+    final JdbcTemplate jdbc = new JdbcTemplate(DevServices.shared().superuserDataSource());
 
     private HubApi api;
     private final ListAppender<ILoggingEvent> logs = new ListAppender<>();
@@ -61,7 +62,7 @@ class CorrelationIdIntegrationTest {
         root().addAppender(logs);
         // the PAS relay streams from its slot once it beats (every second in the test profile)
         await().atMost(Duration.ofSeconds(30)).until(() -> jdbc.queryForObject(
-                "SELECT count(*) FROM hub.outbox_heartbeat WHERE source = 'pas' AND beat_at > now() - interval '5 seconds'",
+                "SELECT count(*) FROM relay.outbox_heartbeat WHERE source = 'pas' AND beat_at > now() - interval '5 seconds'",
                 Integer.class) > 0);
     }
 

@@ -41,7 +41,7 @@ class SubscriptionIntegrationTest extends SubscriptionSagaScenarios {
     @BeforeEach
     void theOutboxRelayIsStreaming() {
         await().atMost(Duration.ofSeconds(30)).until(() -> jdbc.queryForObject(
-                "SELECT count(*) FROM hub.outbox_heartbeat WHERE source = 'pas' AND beat_at > now() - interval '5 seconds'",
+                "SELECT count(*) FROM relay.outbox_heartbeat WHERE source = 'pas' AND beat_at > now() - interval '5 seconds'",
                 Integer.class) > 0);
     }
 

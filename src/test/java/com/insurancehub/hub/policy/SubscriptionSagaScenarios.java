@@ -13,6 +13,8 @@ import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.JdbcTemplate;
 
+import com.insurancehub.dev.DevServices;
+
 import com.insurancehub.hub.support.HubApi;
 import com.insurancehub.hub.support.Mocks;
 
@@ -30,8 +32,8 @@ abstract class SubscriptionSagaScenarios {
     int port;
     @Autowired
     CamelContext camelContext;
-    @Autowired
-    JdbcTemplate jdbc;
+    /** The database owner: PAS's outbox and the relay's heartbeat are beyond the hub's own role */
+    protected final JdbcTemplate jdbc = new JdbcTemplate(DevServices.shared().superuserDataSource());
     @Value("${hub.subscription.saga-service}")
     String sagaServiceName;
 

@@ -7,7 +7,6 @@ import io.github.bucket4j.distributed.jdbc.PrimaryKeyMapper;
 import io.github.bucket4j.postgresql.Bucket4jPostgreSQL;
 import io.github.bucket4j.postgresql.PostgreSQLSelectForUpdateBasedProxyManager;
 import io.micrometer.core.instrument.MeterRegistry;
-import org.apache.camel.LoggingLevel;
 import org.apache.camel.builder.RouteBuilder;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
@@ -66,19 +65,9 @@ public class RateLimitConfiguration {
         return registration;
     }
 
-    /** Deletes the rows of buckets full again for keep-after-refill: they say nothing a new bucket would not. */
     @Bean
     public RouteBuilder rateLimitBucketCleanupRoute(PostgreSQLSelectForUpdateBasedProxyManager<String> rateLimitBuckets,
                                                     RateLimitProperties properties) {
-        return new RouteBuilder() {
-            @Override
-            public void configure() {
-                from("timer:rate-limit-bucket-cleanup?period={{hub.rate-limits.cleanup.interval}}")
-                        .routeId("clean-rate-limit-buckets")
-                        .description("F07 - delete the expired rate limit buckets (every instance; SKIP LOCKED keeps them apart)")
-                        .process(exchange -> exchange.getMessage().setBody(rateLimitBuckets.removeExpired(properties.cleanup().batchSize())))
-                        .log(LoggingLevel.DEBUG, "Deleted ${body} expired rate limit buckets");
-            }
-        };
+        return new RateLimitBucketCleanupRoutes(rateLimitBuckets, properties.cleanup().batchSize());
     }
 }

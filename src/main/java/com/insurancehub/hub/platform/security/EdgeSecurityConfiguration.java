@@ -78,7 +78,9 @@ public class EdgeSecurityConfiguration {
                         .csrfTokenRequestHandler(plainToken)
                         .ignoringRequestMatchers(request -> request.getHeader("Authorization") != null))
                 .cors(Customizer.withDefaults())
-                .exceptionHandling(errors -> errors.accessDeniedHandler(problems))
+                // a browser is sent to the login page; anything else (Jolokia clients, Hawtio's XHRs) gets a 401 problem
+                .exceptionHandling(errors -> errors.accessDeniedHandler(problems)
+                        .defaultAuthenticationEntryPointFor(problems, request -> !String.valueOf(request.getHeader("Accept")).contains("text/html")))
                 .build();
     }
 

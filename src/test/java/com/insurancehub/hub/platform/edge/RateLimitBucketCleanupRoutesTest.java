@@ -1,0 +1,36 @@
+package com.insurancehub.hub.platform.edge;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+import com.insurancehub.hub.support.RouteTestSupport;
+
+/** AdviceWith test of clean-rate-limit-buckets (F07): expired bucket rows go, live ones stay. */
+class RateLimitBucketCleanupRoutesTest extends RouteTestSupport {
+
+    @Autowired
+    JdbcTemplate jdbc;
+
+    @Override
+    protected void adviceRoutes() throws Exception {
+        advice("clean-rate-limit-buckets", a -> a.replaceFromWith("direct:clean-rate-limit-buckets"));
+    }
+
+    @Test
+    void expiredBucketsAreDeletedAndLiveOnesKept() {
+        String table = RateLimitConfiguration.TABLE;
+        jdbc.update("INSERT INTO " + table + " (id, state, expires_at) VALUES ('anonymous:route-test-expired', NULL, 0)");
+        jdbc.update("INSERT INTO " + table + " (id, state, expires_at) VALUES ('anonymous:route-test-live', NULL, ?)",
+                System.currentTimeMillis() + 3_600_000);
+
+        Object deleted = template.requestBody("direct:clean-rate-limit-buckets", (Object) null);
+
+        assertThat(((Number) deleted).intValue()).isPositive();
+        assertThat(jdbc.queryForList("SELECT id FROM " + table + " WHERE id LIKE 'anonymous:route-test-%'", String.class))
+                .containsExactly("anonymous:route-test-live");
+        jdbc.update("DELETE FROM " + table + " WHERE id LIKE 'anonymous:route-test-%'");
+    }
+}
