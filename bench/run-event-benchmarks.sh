@@ -68,7 +68,7 @@ for s in "${SCENARIOS[@]}"; do
       before=$(cpu_sample)
       "${MVN[@]}" "${NO_BUILD[@]}" gatling:test -Dgatling.simulationClass=com.insurancehub.bench.SubscriptionSimulation \
         -Dgatling.resultsFolder="$RUN_DIR/gatling-subscribe" -Drate="$SUBSCRIBE_RATE" -Dduration="$DURATION" \
-        -Dwarmup="$WARMUP" -DhubUrl="$HUB_URL" -DsummaryFile="$RUN_DIR/subscribe.json" \
+        -Dwarmup="$WARMUP" -DhubUrl="$HUB_URL" "${AUTH_PROPS[@]}" -DsummaryFile="$RUN_DIR/subscribe.json" \
         > "$RUN_DIR/gatling-subscribe.log" 2>&1 || log "subscribe: Gatling reported a failure, see $RUN_DIR/gatling-subscribe.log"
       foreign_cores "$before" "$(cpu_sample)" > "$RUN_DIR/foreign-cores-subscribe.txt" ;;
   esac

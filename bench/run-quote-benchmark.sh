@@ -12,7 +12,9 @@
 # Environment (defaults in brackets):
 #   RATE_CACHE [100] RATE_SLOW [40] RATE_OPEN [100]  steady arrival rate, requests/s (RATE sets all three)
 #   DURATION [60]  measured seconds per scenario      WARMUP [30]  warm-up seconds per scenario
-#   HUB_PORT [8080] MOCKS_PORT [8090] KAFKA_PORT [9092] PG_PORT [15432]   must be free
+#   HUB_PORT [8080] MOCKS_PORT [8090] KAFKA_PORT [9092] PG_PORT [15432] IDP_PORT [9000]   must be free
+#   BENCH_CLIENT_ID [partner-broker]  the client Gatling calls as (a client credentials token from the stack's
+#                                     identity provider on IDP_PORT); the stack raises its rate limit (bench/stack.sh)
 #   MAX_FOREIGN [0.1] QUIET_WAIT [600]  before each scenario, wait up to QUIET_WAIT s (polling every 30 s) until
 #                                     processes that are not this run's use less than MAX_FOREIGN cores (a
 #                                     concurrent build steals CPU from client and server alike); then go on,
@@ -64,7 +66,7 @@ for s in "${SCENARIOS[@]}"; do
         -Dgatling.resultsFolder="$RUN_DIR/gatling-$s" \
         -Dgatling.runDescription="quote benchmark, scenario $s, $rate req/s" \
         -Dscenario="$s" -Drate="$rate" -Dduration="$DURATION" -Dwarmup="$WARMUP" \
-        -DhubUrl="$HUB_URL" -DmocksUrl="$MOCKS_URL" -DsummaryFile="$RUN_DIR/summary-$s.json" \
+        -DhubUrl="$HUB_URL" -DmocksUrl="$MOCKS_URL" "${AUTH_PROPS[@]}" -DsummaryFile="$RUN_DIR/summary-$s.json" \
         -DrequestLog="$RUN_DIR/requests-$s.csv" \
         > "$RUN_DIR/gatling-$s.log" 2>&1; then
       status=ok

@@ -63,7 +63,10 @@ import io.gatling.javaapi.http.HttpRequestActionBuilder;
  * (default http://localhost:8080), {@code mocksUrl} (default http://localhost:8090), {@code summaryFile}
  * (default bench/target/bench-summary-&lt;scenario&gt;.json), {@code requestLog} (optional CSV of the measured
  * requests' send and answer times). Traffic goes to those two URLs only: keep them
- * on the loopback interface.
+ * on the loopback interface. Every request carries {@code Authorization: Bearer ...}, a client credentials token
+ * ({@link ClientCredentialsToken}: {@code tokenUrl}, {@code clientId}, {@code clientSecret}, {@code scope}, defaults
+ * the local stack's {@code partner-broker} and scope {@code quotes}); the stack must let that client call at the
+ * rate (bench/stack.sh raises its limit).
  */
 public class QuoteSimulation extends Simulation {
 
@@ -114,6 +117,12 @@ public class QuoteSimulation extends Simulation {
             new AtomicLong(1_000_000 + ThreadLocalRandom.current().nextLong(0, 90_000_000L));
 
     private final HttpClient admin = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    /**
+     * The hub's API wants a caller (F07): anonymous quotes are limited to 100/min per address, far below the rate.
+     * So the benchmark calls as a partner's back office, with a token got before the scenario (scope quotes).
+     */
+    private final ClientCredentialsToken token = ClientCredentialsToken.fromSystemProperties("quotes");
 
     // The measured phase, as the client saw it
     private final AtomicLong measuredFirstStartNanos = new AtomicLong();
@@ -190,6 +199,7 @@ public class QuoteSimulation extends Simulation {
     private ChainBuilder quote(String name) {
         HttpRequestActionBuilder request = http(name)
                 .post("/api/quotes")
+                .header("Authorization", session -> token.bearer())
                 .body(StringBody(kind == Kind.CACHE
                         ? session -> quoteRequest(CACHED_INSURED_VALUE)
                         : session -> quoteRequest(NEXT_INSURED_VALUE.getAndIncrement())))
@@ -210,6 +220,8 @@ public class QuoteSimulation extends Simulation {
     public void before() {
         System.out.printf("%nQuote benchmark: scenario %s, %s req/s, warm-up %d s, measured %d s, hub %s, mocks %s%n",
                 kind.name().toLowerCase(Locale.ROOT), rate, warmupSeconds, durationSeconds, hubUrl, mocksUrl);
+        token.start();
+        preparation.put("client", token.clientId());
         resetMocks();
         switch (kind) {
             case CACHE -> {
@@ -237,6 +249,7 @@ public class QuoteSimulation extends Simulation {
 
     @Override
     public void after() {
+        token.close();
         Map<String, Object> summary = new LinkedHashMap<>();
         summary.put("scenario", kind.name().toLowerCase(Locale.ROOT));
         summary.put("expectedRatingSource", kind.ratingSource);
@@ -472,6 +485,7 @@ public class QuoteSimulation extends Simulation {
         HttpRequest request = HttpRequest.newBuilder(URI.create(hubUrl + "/api/quotes"))
                 .timeout(Duration.ofSeconds(10))
                 .header("Content-Type", "application/json")
+                .header("Authorization", token.bearer())
                 .POST(HttpRequest.BodyPublishers.ofString(quoteRequest(insuredValue)))
                 .build();
         HttpResponse<String> response = send(request);

@@ -34,6 +34,11 @@ import static io.gatling.javaapi.http.HttpDsl.status;
  * the Quote Engine). Open model at a steady {@code rate} (default 20 subscriptions/s); only the subscribe call is
  * measured, after {@code warmup} seconds on the same path. Every answer must be 201 with status ISSUED.
  * Writes {@code summaryFile}: p50/p95/p99/max of the measured subscribe calls, OK/KO counts.
+ *
+ * <p>Both calls carry a client credentials token ({@link ClientCredentialsToken}; default client
+ * {@code partner-broker}, scope {@code quotes policies}): subscribing needs scope {@code policies}, and an anonymous
+ * caller's 100 quotes/min would not carry the rate. The stack must let that client call at the rate (bench/stack.sh
+ * raises its limit).
  */
 public class SubscriptionSimulation extends Simulation {
 
@@ -50,6 +55,7 @@ public class SubscriptionSimulation extends Simulation {
     private final ConcurrentLinkedQueue<Long> measuredNanos = new ConcurrentLinkedQueue<>();
     private final LongAdder ok = new LongAdder();
     private final LongAdder ko = new LongAdder();
+    private final ClientCredentialsToken token = ClientCredentialsToken.fromSystemProperties("quotes policies");
 
     {
         HttpProtocolBuilder protocol = http.baseUrl(hubUrl).contentTypeHeader("application/json")
@@ -68,6 +74,7 @@ public class SubscriptionSimulation extends Simulation {
         return exec(session -> session.set("insuredValue", NEXT_INSURED_VALUE.incrementAndGet())
                         .set("email", "bench-" + UUID.randomUUID() + "@example.com"))
                 .exec(http("POST /api/quotes (before subscribing)").post("/api/quotes")
+                        .header("Authorization", session -> token.bearer())
                         .body(StringBody("""
                                 {"product":"HOME","customer":{"firstName":"Bench","lastName":"Mark","email":"#{email}",
                                  "birthDate":"1985-03-14"},"risk":{"insuredValue":#{insuredValue},"postalCode":"69003"}}"""))
@@ -75,6 +82,7 @@ public class SubscriptionSimulation extends Simulation {
                 .exitHereIfFailed()
                 .exec(session -> session.set("sentAt", System.nanoTime()))
                 .exec(http(name).post("/api/quotes/#{quoteId}/subscribe").body(StringBody(""))
+                        .header("Authorization", session -> token.bearer())
                         .check(status().is(201), jsonPath("$.status").is("ISSUED")))
                 .exec(session -> {
                     if (measure) {
@@ -86,7 +94,13 @@ public class SubscriptionSimulation extends Simulation {
     }
 
     @Override
+    public void before() {
+        token.start();
+    }
+
+    @Override
     public void after() {
+        token.close();
         List<Long> sorted = new ArrayList<>(measuredNanos);
         Collections.sort(sorted);
         Map<String, Object> summary = new LinkedHashMap<>();
