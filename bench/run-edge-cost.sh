@@ -18,6 +18,7 @@
 #   BASELINE_DIR [bench/target/edge-baseline]  a checkout of BASELINE_REF; created as a detached git worktree when
 #                                     missing. An existing one must be at BASELINE_REF and is only built, never changed.
 #   ROUNDS [1]                        baseline/edge pairs per scenario; with more than one, a median row per scenario
+#   ATTEMPTS [1]                      per scenario and side (see below why not the quote script's 3)
 #   everything bench/run-quote-benchmark.sh reads (RATE_*, DURATION, WARMUP, ports, MAX_FOREIGN, QUIET_WAIT, ...),
 #   passed to both sides
 # Writes bench/target/runs/<UTC time>-edge-cost/results.md (and the log of each side's run next to it).
@@ -34,6 +35,11 @@ done
 BASELINE_REF=${BASELINE_REF:-e2062c1}
 BASELINE_DIR=${BASELINE_DIR:-$ROOT/bench/target/edge-baseline}
 ROUNDS=${ROUNDS:-1}
+# One attempt per scenario, unlike the quote script's 3: its second attempt runs on the same stack, whose JVM the first
+# one has warmed for another 90 s, so a side that happened to be re-run would look faster for that alone (seen: p99
+# 23 ms on an open scenario's second attempt against 49 ms on the other side's first). A disturbed pair shows in the
+# "other processes" column; run more ROUNDS instead.
+export ATTEMPTS=${ATTEMPTS:-1}
 
 log() { printf '%s %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 
