@@ -100,10 +100,11 @@ public final class LocalHub {
                   Prometheus     %1$s/actuator/prometheus
                   Hawtio         %1$s/actuator/hawtio/camel/routes
                   Mocks          %2$s/quote-engine  %2$s/rating   (admin: {base}/_admin/faults|stats|reset)
+                  Identity       %7$s  (tokens: %7$s/oauth2/token; clients: identity-provider.yaml)
                   Kafka          %3$s
                   PostgreSQL     %4$s  (roles and passwords, new at every start: %6$s)
                   Saga (F03)     %5$s
-                Ctrl-C stops the hub, the mocks, Kafka and PostgreSQL.
-                """.formatted(hub, mocks, services.kafkaBootstrapServers(), services.jdbcUrl(), saga, credentials));
+                Ctrl-C stops the hub, the mocks, the identity provider, Kafka and PostgreSQL.
+                """.formatted(hub, mocks, services.kafkaBootstrapServers(), services.jdbcUrl(), saga, credentials, services.issuer()));
     }
 }

@@ -72,11 +72,16 @@ public class EdgeSecurityConfiguration {
                 .formLogin(form -> form.defaultSuccessUrl("/actuator/hawtio/", false))
                 .httpBasic(Customizer.withDefaults())
                 .oauth2ResourceServer(jwt -> jwt.jwt(Customizer.withDefaults()).authenticationEntryPoint(problems))
-                // a browser session is protected by a token it must echo; a script with a bearer token or basic
-                // credentials carries no ambient authority, so needs none
+                // A browser session is protected by a token it must echo; a script with a bearer token or basic
+                // credentials carries no ambient authority, so needs none. Hawtio's Jolokia calls (to /actuator/jolokia or
+                // through its own /actuator/hawtio/jolokia) echo no token: for
+                // them the session cookie is SameSite=Strict (a cross-site request does not carry it) and a request
+                // from another origin is refused by CORS before Jolokia (both tested).
                 .csrf(csrf -> csrf.csrfTokenRepository(CookieCsrfTokenRepository.withHttpOnlyFalse())
                         .csrfTokenRequestHandler(plainToken)
-                        .ignoringRequestMatchers(request -> request.getHeader("Authorization") != null))
+                        .ignoringRequestMatchers(request -> request.getHeader("Authorization") != null)
+                        .ignoringRequestMatchers(PathPatternRequestMatcher.withDefaults().matcher("/actuator/jolokia/**"),
+                                PathPatternRequestMatcher.withDefaults().matcher("/actuator/hawtio/jolokia/**")))
                 .cors(Customizer.withDefaults())
                 // a browser is sent to the login page; anything else (Jolokia clients, Hawtio's XHRs) gets a 401 problem
                 .exceptionHandling(errors -> errors.accessDeniedHandler(problems)
