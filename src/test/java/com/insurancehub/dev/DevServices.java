@@ -6,11 +6,11 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.SQLException;
-
-import javax.sql.DataSource;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+
+import javax.sql.DataSource;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,8 +45,9 @@ public final class DevServices implements AutoCloseable {
     private final ConfigurableApplicationContext mocks;
     private final ConfigurableApplicationContext identityProvider;
     private final String issuer;
-    /** The operator console's password of this run, unless the environment gives one */
-    private final String operatorPassword = java.util.UUID.randomUUID().toString();
+    /** The operator console's password of this run; null when the environment gives one */
+    private final String operatorPassword = System.getenv("HUB_SECURITY_OPERATOR_PASSWORD") == null
+            ? java.util.UUID.randomUUID().toString() : null;
     private final int mocksPort;
     private final int lraCoordinatorPort;
     private final Path workDir;
@@ -157,7 +158,7 @@ public final class DevServices implements AutoCloseable {
         props.put("hub.outbox.password", postgres.roles().relayPassword());
         props.put("hub.mocks.base-url", mocksBaseUrl());
         props.put("hub.security.issuer", issuer);
-        if (System.getenv("HUB_SECURITY_OPERATOR_PASSWORD") == null) {
+        if (operatorPassword != null) {
             props.put("hub.security.operator.password", operatorPassword);
         }
         // Offsets belong with this database: a fresh database, fresh offsets
@@ -185,8 +186,9 @@ public final class DevServices implements AutoCloseable {
     }
 
     /**
-     * Writes the hub's database settings and the operator's console password as a properties file only its owner may read, for {@code camel run}
-     * ({@code --properties}) and a developer's psql; answers its path. The passwords are new at every start.
+     * Writes the hub's database settings and the operator's console password as a properties file only its owner may
+     * read, for {@code camel run} (a properties file on its command line) and a developer's psql; answers its path.
+     * The passwords are new at every start.
      */
     public Path writeCredentials() throws IOException {
         Path file = workDir.resolve("local-credentials.properties");
@@ -200,8 +202,8 @@ public final class DevServices implements AutoCloseable {
                 "hub.postgres.password=" + postgres.roles().hubPassword(),
                 "# psql as the database owner: PGPASSWORD=<this> psql -h localhost -p " + postgres.port() + " -U postgres insurance",
                 "postgres.superuser.password=" + postgres.roles().superuserPassword(),
-                "# Hawtio's login (" + "/actuator/hawtio): user operator",
-                "hub.security.operator.password=" + (System.getenv("HUB_SECURITY_OPERATOR_PASSWORD") == null
+                "# Hawtio's login (/actuator/hawtio): user operator",
+                "hub.security.operator.password=" + (operatorPassword != null
                         ? operatorPassword : "(from HUB_SECURITY_OPERATOR_PASSWORD)"), ""));
         return file;
     }

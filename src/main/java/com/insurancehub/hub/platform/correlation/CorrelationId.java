@@ -65,8 +65,8 @@ public final class CorrelationId {
     }
 
     /**
-     * Puts the id in the MDC until closed, then restores what was there: for the few log lines written outside any
-     * exchange of the id (the outbox relay's failures).
+     * Puts the id in the MDC until closed, then restores what was there: for log lines written outside any exchange
+     * of the id (a servlet request in the filter chain, the outbox relay's failures).
      */
     public static Scope inMdc(Object raw) {
         String id = valid(raw);

@@ -13,7 +13,6 @@ import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.HttpServletResponseWrapper;
 
-import org.slf4j.MDC;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
@@ -38,12 +37,8 @@ public class CorrelationIdFilter extends OncePerRequestFilter {
             throws ServletException, IOException {
         String id = CorrelationId.validOrNew(request.getHeader(CorrelationId.HEADER));
         response.setHeader(CorrelationId.HEADER, id);
-        String previous = MDC.get(CorrelationId.MDC_KEY);
-        MDC.put(CorrelationId.MDC_KEY, id);
-        try {
+        try (CorrelationId.Scope ignored = CorrelationId.inMdc(id)) {
             chain.doFilter(new CorrelatedRequest(request, id), new CorrelatedResponse(response, id));
-        } finally {
-            CorrelationId.restore(previous);
         }
     }
 

@@ -2,11 +2,9 @@ package com.insurancehub.hub.platform.edge;
 
 import java.io.IOException;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -15,7 +13,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.MediaType;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
@@ -31,7 +28,6 @@ public class RateLimitFilter extends OncePerRequestFilter {
     static final String REMAINING = "RateLimit-Remaining";
     static final String RESET = "RateLimit-Reset";
     private static final Logger LOG = LoggerFactory.getLogger(RateLimitFilter.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final RateLimitKeyResolver resolver;
     private final RateLimiter limiter;
@@ -81,15 +77,7 @@ public class RateLimitFilter extends OncePerRequestFilter {
 
     private static void problem(HttpServletRequest request, HttpServletResponse response, HttpStatus status, String detail)
             throws IOException {
-        Map<String, Object> problem = new LinkedHashMap<>();
-        problem.put("type", "about:blank");
-        problem.put("title", status.getReasonPhrase());
-        problem.put("status", status.value());
-        problem.put("detail", detail);
-        problem.put("instance", request.getRequestURI());
-        response.setStatus(status.value());
-        response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
-        JSON.writeValue(response.getOutputStream(), problem);
+        HttpProblems.write(response, status.value(), detail, request.getRequestURI(), Map.of());
     }
 
     private static String describe(Duration period) {

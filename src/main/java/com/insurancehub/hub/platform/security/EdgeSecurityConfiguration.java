@@ -1,6 +1,7 @@
 package com.insurancehub.hub.platform.security;
 
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.UUID;
 
 import org.slf4j.Logger;
@@ -24,8 +25,6 @@ import org.springframework.security.oauth2.jwt.JwtTimestampValidator;
 import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
 import org.springframework.security.provisioning.InMemoryUserDetailsManager;
 import org.springframework.security.web.SecurityFilterChain;
-import org.springframework.security.web.csrf.CookieCsrfTokenRepository;
-import org.springframework.security.web.csrf.CsrfTokenRequestAttributeHandler;
 import org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher;
 import org.springframework.security.web.util.matcher.OrRequestMatcher;
 import org.springframework.security.web.util.matcher.RequestMatcher;
@@ -61,27 +60,23 @@ public class EdgeSecurityConfiguration {
     @Bean
     @Order(1)
     SecurityFilterChain operatorConsole(HttpSecurity http, ProblemResponses problems) throws Exception {
-        CsrfTokenRequestAttributeHandler plainToken = new CsrfTokenRequestAttributeHandler(); // Hawtio echoes the cookie as is
         // plain path patterns: Jolokia is a servlet of its own, which Spring MVC's matchers do not see
-        return http.securityMatcher(new OrRequestMatcher(java.util.Arrays.stream(CONSOLE)
-                        .map(pattern -> (RequestMatcher) PathPatternRequestMatcher.withDefaults().matcher(pattern)).toList()))
+        PathPatternRequestMatcher.Builder paths = PathPatternRequestMatcher.withDefaults();
+        return http.securityMatcher(new OrRequestMatcher(Arrays.stream(CONSOLE)
+                        .map(pattern -> (RequestMatcher) paths.matcher(pattern)).toList()))
                 .authorizeHttpRequests(requests -> requests
-                        .requestMatchers(PathPatternRequestMatcher.withDefaults().matcher("/login"),
-                                PathPatternRequestMatcher.withDefaults().matcher("/logout")).permitAll()
+                        .requestMatchers(paths.matcher("/login"), paths.matcher("/logout")).permitAll()
                         .anyRequest().hasAnyAuthority(OPERATOR, ADMIN))
                 .formLogin(form -> form.defaultSuccessUrl("/actuator/hawtio/", false))
                 .httpBasic(Customizer.withDefaults())
                 .oauth2ResourceServer(jwt -> jwt.jwt(Customizer.withDefaults()).authenticationEntryPoint(problems))
-                // A browser session is protected by a token it must echo; a script with a bearer token or basic
-                // credentials carries no ambient authority, so needs none. Hawtio's Jolokia calls (to /actuator/jolokia or
-                // through its own /actuator/hawtio/jolokia) echo no token: for
-                // them the session cookie is SameSite=Strict (a cross-site request does not carry it) and a request
-                // from another origin is refused by CORS before Jolokia (both tested).
-                .csrf(csrf -> csrf.csrfTokenRepository(CookieCsrfTokenRepository.withHttpOnlyFalse())
-                        .csrfTokenRequestHandler(plainToken)
+                // The login form carries a CSRF token; a script with a bearer token or basic credentials carries no
+                // ambient authority, so needs none. Hawtio's Jolokia calls (to /actuator/jolokia or through its own
+                // /actuator/hawtio/jolokia) echo no token: for them the session cookie is SameSite=Strict (a cross-site
+                // request does not carry it) and a request from another origin is refused by CORS before Jolokia.
+                .csrf(csrf -> csrf
                         .ignoringRequestMatchers(request -> request.getHeader("Authorization") != null)
-                        .ignoringRequestMatchers(PathPatternRequestMatcher.withDefaults().matcher("/actuator/jolokia/**"),
-                                PathPatternRequestMatcher.withDefaults().matcher("/actuator/hawtio/jolokia/**")))
+                        .ignoringRequestMatchers(paths.matcher("/actuator/jolokia/**"), paths.matcher("/actuator/hawtio/jolokia/**")))
                 .cors(Customizer.withDefaults())
                 // a browser is sent to the login page; anything else (Jolokia clients, Hawtio's XHRs) gets a 401 problem
                 .exceptionHandling(errors -> errors.accessDeniedHandler(problems)
