@@ -208,6 +208,19 @@ public final class DevServices implements AutoCloseable {
         return file;
     }
 
+    /**
+     * Writes what {@code camel run} reads to run a YAML route against this stack ({@link CamelRunProperties}), next
+     * to the credentials; answers its path.
+     */
+    public Path writeCamelRunProperties(Path project) {
+        return CamelRunProperties.write(project, Map.of(
+                "hub.mocks.base-url", mocksBaseUrl(),
+                "hub.kafka.brokers", kafkaBootstrapServers(),
+                "hub.postgres.url", jdbcUrl(),
+                "hub.postgres.user", DatabaseRoles.HUB,
+                "hub.postgres.password", postgres.roles().hubPassword()), workDir.resolve("camel-run.properties"));
+    }
+
     /** The identity provider's issuer URL (its token endpoint is {@code <issuer>/oauth2/token}). */
     public String issuer() {
         return issuer;

@@ -63,6 +63,7 @@ public final class LocalHub {
         }
 
         Path credentials = services.writeCredentials();
+        Path camelRun = services.writeCamelRunProperties(Path.of(""));
         SpringApplication hub = new SpringApplication(HubApplication.class);
         hub.addInitializers(new DevServicesInitializer(services));
         if (System.getProperty("hub.dev.bind-address") != null && System.getProperty("server.address") == null) {
@@ -72,7 +73,7 @@ public final class LocalHub {
         hub.addListeners(new ApplicationListener<ApplicationReadyEvent>() {
             @Override
             public void onApplicationEvent(ApplicationReadyEvent ready) {
-                printUrls(ready.getApplicationContext().getEnvironment(), services, credentials);
+                printUrls(ready.getApplicationContext().getEnvironment(), services, credentials, camelRun);
             }
         });
         hub.setRegisterShutdownHook(false);
@@ -86,7 +87,7 @@ public final class LocalHub {
         return env.acceptsProfiles(Profiles.of(DevServicesInitializer.LRA_PROFILE));
     }
 
-    private static void printUrls(Environment env, DevServices services, Path credentials) {
+    private static void printUrls(Environment env, DevServices services, Path credentials, Path camelRun) {
         String hub = "http://localhost:" + env.getProperty("local.server.port", env.getProperty("server.port"));
         String mocks = services.mocksBaseUrl();
         String saga = services.lraCoordinatorUrl() == null
@@ -104,7 +105,9 @@ public final class LocalHub {
                   Kafka          %3$s
                   PostgreSQL     %4$s  (roles and passwords, new at every start: %6$s)
                   Saga (F03)     %5$s
+                  camel run      --properties=%8$s  (one flow alone: README)
                 Ctrl-C stops the hub, the mocks, the identity provider, Kafka and PostgreSQL.
-                """.formatted(hub, mocks, services.kafkaBootstrapServers(), services.jdbcUrl(), saga, credentials, services.issuer()));
+                """.formatted(hub, mocks, services.kafkaBootstrapServers(), services.jdbcUrl(), saga, credentials, services.issuer(),
+                        Path.of("").toAbsolutePath().relativize(camelRun.toAbsolutePath())));
     }
 }

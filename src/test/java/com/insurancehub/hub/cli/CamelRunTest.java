@@ -48,8 +48,8 @@ import static org.awaitility.Awaitility.await;
  * mocks and Kafka of {@link DevServices}.
  *
  * <p>The CLI is started exactly as a user starts it, as a child process: it calls {@code System.exit} and brings
- * its own logging and Vert.x, so it never runs inside this JVM. Only the addresses differ from the documented
- * command ({@code --prop} overrides of {@code camel-run.properties}) and each run gets its own working directory
+ * its own logging and Vert.x, so it never runs inside this JVM, with the properties the local stack writes for it
+ * (here: the test stack's addresses); only its consumer groups differ, and each run gets its own working directory
  * (camel-jbang keeps a {@code .camel-jbang} folder in it). The first run ever downloads camel-jbang's components
  * (tens of seconds): hence the long timeouts; warm, a run starts in a few seconds.
  */
@@ -69,21 +69,21 @@ class CamelRunTest {
     /** Every child started by this class, stopped in {@link #stopAll()} whatever happened. */
     private static final List<CamelRun> RUNS = new CopyOnWriteArrayList<>();
     private static DevServices services;
-    /** target/dev-services/local-credentials.properties, as the local run writes it */
-    private static Path credentials;
+    /** target/dev-services/camel-run.properties, as the local run writes it (CamelRunProperties) */
+    private static Path properties;
     private static CamelRun quoteFlow;
 
     @BeforeAll
     static void startTheQuoteFlowAlone() throws Exception {
         services = DevServices.shared();
-        credentials = services.writeCredentials();
+        properties = services.writeCamelRunProperties(PROJECT);
         for (String mock : List.of("quote-engine", "rating")) {
             send(HttpRequest.newBuilder(URI.create(services.mocksBaseUrl() + "/" + mock + "/_admin/reset"))
                     .POST(HttpRequest.BodyPublishers.noBody()));
         }
         List<Path> files = new ArrayList<>(yamlFilesIn(ROUTES.resolve("quote")));
         files.addAll(platformFiles());
-        quoteFlow = CamelRun.start("quote-flow", files, 300);
+        quoteFlow = CamelRun.start("quote-flow", files, 1800); // the class takes minutes on a loaded machine; stopAll() stops it
         quoteFlow.awaitStarted();
         // The REST endpoint answers (a quote id that cannot exist is a 404 without calling the Quote Engine)
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
@@ -253,16 +253,11 @@ class CamelRunTest {
             files.forEach(f -> command.add(f.toString()));
             command.add(PROBLEM_DETAILS.toString());
             command.add(ROUTES.resolve("camel-run-beans.yaml").toString());
-            command.add(credentials.toString()); // as README says: the local stack's database password
             // Not detected by camel run: ProblemDetails.java compiles before any route needs json-validator, and a
             // circuit breaker configured by a bean (configuration: ratingBreakerPolicy) does not ask for resilience4j
             command.add("--dep=camel:json-validator,camel:resilience4j,camel:sql,org.postgresql:postgresql:42.7.8");
             command.add("--local-kamelet-dir=" + PROJECT.resolve("kamelets"));
-            command.add("--properties=" + ROUTES.resolve("camel-run.properties"));
-            command.add("--prop=hub.mocks.base-url=" + services.mocksBaseUrl());
-            command.add("--prop=hub.kafka.brokers=" + services.kafkaBootstrapServers());
-            command.add("--prop=hub.schemas.location=file:" + PROJECT.resolve("src/main/resources/schemas"));
-            command.add("--prop=hub.postgres.url=" + services.jdbcUrl());
+            command.add("--properties=" + properties); // as README says: written by the local stack
             // its own consumer groups: the hub contexts of the other test classes must not lose partitions to it
             command.add("--prop=hub.consumer.group-prefix=camel-run-test.");
             command.add("--port=0");
