@@ -31,7 +31,7 @@ public class PolicyReplicaRoutes extends RouteBuilder {
 
     @Override
     public void configure() {
-        from("kafka:{{hub.topics.policy}}?groupId={{hub.consumer.groups.policy-replica}}&autoOffsetReset=earliest")
+        from("kafka:{{hub.topics.policy}}?groupId={{hub.consumer.group-prefix}}policy-events-to-replica&autoOffsetReset=earliest")
                 .routeId("policy-events-to-replica")
                 .routeConfigurationId("kafka-consumer-errors")
                 .description("D09, R02 - keep the policy replica from every policy event, in per-policy version order")

@@ -34,7 +34,7 @@ public class QuoteSubscriptionViewRoutes extends RouteBuilder {
 
     @Override
     public void configure() {
-        from("kafka:{{hub.topics.quote}}?groupId={{hub.consumer.groups.quote-subscription-view}}&autoOffsetReset=earliest")
+        from("kafka:{{hub.topics.quote}}?groupId={{hub.consumer.group-prefix}}quote-events-to-subscription-view&autoOffsetReset=earliest")
                 .routeId("quote-events-to-subscription-view")
                 .routeConfigurationId("kafka-consumer-errors")
                 .description("E09 - keep the quote subscription view from QuoteGenerated and QuoteExpired")

@@ -54,8 +54,9 @@ public class DeadLetterRoutes extends RouteBuilder {
     public void configure() {
         // A dead letter is never skipped: when the database is unavailable the store waits and tries again
         // (no DLQ of the DLQ: a "<topic>.dlq.dlq" would match the pattern and loop)
-        from("kafka:{{hub.dead-letters.topic-pattern}}?topicIsPattern=true&groupId={{hub.consumer.groups.dead-letter-store}}"
-                + "&autoOffsetReset=earliest&metadataMaxAgeMs={{hub.dead-letters.topic-refresh-interval}}")
+        from("kafka:{{hub.dead-letters.topic-pattern}}?topicIsPattern=true"
+                + "&groupId={{hub.consumer.group-prefix}}dead-letter-topics-to-store&autoOffsetReset=earliest"
+                + "&metadataMaxAgeMs={{hub.dead-letters.topic-refresh-interval}}")
                 .routeId("dead-letter-topics-to-store")
                 .description("R03, R04 - keep every record of every <topic>.dlq in hub.dead_letters, with its reason")
                 .errorHandler(defaultErrorHandler().maximumRedeliveries(-1)

@@ -14,8 +14,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * AdviceWith test of F06 (open-claim, check-policy-coverage, assess-claim, settle-claim, pass-on-claims-problem) and
- * E04 (claim-opened-to-notifications, claim-opened-to-audit): PAS, the replica, Claims, the Customer Hub,
- * Notifications and Audit replaced by mock endpoints; the idempotent repository real.
+ * E04 (claim-opened-to-notifications through notify-customer, claim-opened-to-audit): PAS, the replica, Claims, the
+ * Customer Hub, Notifications and Audit replaced by mock endpoints; the idempotent repository real.
  */
 class ClaimsRoutesTest extends RouteTestSupport {
 
@@ -32,10 +32,10 @@ class ClaimsRoutesTest extends RouteTestSupport {
         advice("read-coverage-from-replica", a -> a.weaveById("look-up-policy-in-replica").replace().to("mock:replica"));
         advice("assess-claim", a -> a.weaveById("assess-claim-in-claims").replace().to("mock:claims-assessment"));
         advice("settle-claim", a -> a.weaveById("settle-claim-in-claims").replace().to("mock:claims-settlement"));
-        advice("claim-opened-to-notifications", a -> {
-            a.replaceFromWith("direct:to-notifications");
-            a.weaveById("look-up-claimant").replace().to("mock:customer-hub");
-            a.weaveById("send-claim-registered-email").replace().to("mock:notifications");
+        advice("claim-opened-to-notifications", a -> a.replaceFromWith("direct:to-notifications"));
+        advice("notify-customer", a -> {
+            a.weaveById("look-up-customer-to-notify").replace().to("mock:customer-hub");
+            a.weaveById("send-customer-notification").replace().to("mock:notifications");
         });
         advice("claim-opened-to-audit", a -> {
             a.replaceFromWith("direct:to-audit");
@@ -163,6 +163,7 @@ class ClaimsRoutesTest extends RouteTestSupport {
         assertThat(email.get("template").asText()).isEqualTo("claim-opened");
         assertThat(email.get("subject").asText()).contains("CLA-00000042");
         assertThat(email.get("reference").asText()).isEqualTo(CLAIM_ID);
+        assertThat(email.get("body").asText()).startsWith("Dear Ada Lovelace, we registered your claim CLA-00000042");
         JsonNode record = JSON.readTree(mock("audit").getReceivedExchanges().get(0).getMessage().getBody(String.class));
         assertThat(record.get("eventType").asText()).isEqualTo("ClaimOpened");
         assertThat(record.get("source").asText()).isEqualTo("Claims");

@@ -13,8 +13,9 @@ import com.insurancehub.hub.support.RouteTestSupport;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * AdviceWith test of the E01 fan-out: policy-created-to-billing, -notifications, -audit and -documents, fed from
- * direct endpoints instead of Kafka, the systems replaced by mock endpoints, the idempotent repository real.
+ * AdviceWith test of the E01 fan-out: policy-created-to-billing, -notifications (through notify-customer), -audit
+ * and -documents, fed from direct endpoints instead of Kafka, the systems replaced by mock endpoints, the idempotent
+ * repository real.
  */
 class PolicyCreatedFanOutRoutesTest extends RouteTestSupport {
 
@@ -26,10 +27,10 @@ class PolicyCreatedFanOutRoutesTest extends RouteTestSupport {
             a.replaceFromWith("direct:to-billing");
             a.weaveById("issue-first-invoice").replace().to("mock:billing");
         });
-        advice("policy-created-to-notifications", a -> {
-            a.replaceFromWith("direct:to-notifications");
-            a.weaveById("look-up-customer").replace().to("mock:customer-hub");
-            a.weaveById("send-confirmation-email").replace().to("mock:notifications");
+        advice("policy-created-to-notifications", a -> a.replaceFromWith("direct:to-notifications"));
+        advice("notify-customer", a -> {
+            a.weaveById("look-up-customer-to-notify").replace().to("mock:customer-hub");
+            a.weaveById("send-customer-notification").replace().to("mock:notifications");
         });
         advice("policy-created-to-audit", a -> {
             a.replaceFromWith("direct:to-audit");
@@ -66,6 +67,7 @@ class PolicyCreatedFanOutRoutesTest extends RouteTestSupport {
         assertThat(email.get("to").asText()).isEqualTo("ada@example.com");
         assertThat(email.get("subject").asText()).contains("POL-00000042");
         assertThat(email.get("template").asText()).isEqualTo("policy-confirmation");
+        assertThat(email.get("body").asText()).startsWith("Dear Ada Lovelace, your policy POL-00000042 is issued: premium 420");
         assertThat(sent("audit").get("eventType").asText()).isEqualTo("PolicyCreated");
         assertThat(sent("documents").get("kinds")).hasSize(2);
     }
