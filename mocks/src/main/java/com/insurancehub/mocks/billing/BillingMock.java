@@ -33,4 +33,9 @@ public class BillingMock implements MockSystem {
     public String base() {
         return "billing";
     }
+
+    @Override
+    public boolean hasOutbox() {
+        return true;
+    }
 }

@@ -70,6 +70,11 @@ public class ClaimsMock implements MockSystem {
         return "claims";
     }
 
+    @Override
+    public boolean hasOutbox() {
+        return true;
+    }
+
     public record NewClaim(String policyId, String policyNumber, String customerId, String description,
                            LocalDate incidentDate, BigDecimal claimedAmount, String currency, String requestId) {
     }

@@ -36,6 +36,11 @@ public class PolicyAdministrationMock implements MockSystem {
         return "pas";
     }
 
+    @Override
+    public boolean hasOutbox() {
+        return true;
+    }
+
     /** Writes the policy's event: the policy snapshot at its version, then the event's own fields. */
     void publish(Policy policy, String eventType, Map<String, Object> fields) {
         Map<String, Object> data = policy.snapshot();
