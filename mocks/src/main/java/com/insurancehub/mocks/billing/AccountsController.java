@@ -20,16 +20,10 @@ import static com.insurancehub.mocks.platform.Problems.missing;
 /** Billing's accounts: opened for a policy (or on demand by the other resources), closed once. */
 @RestController
 @RequestMapping("/billing")
-public class AccountsController {
-
-    private final BillingStore store;
-    private final BillingAccounts accounts;
-    private final TransactionTemplate tx;
+public class AccountsController extends BillingResource {
 
     AccountsController(BillingStore store, BillingAccounts accounts, TransactionTemplate tx) {
-        this.store = store;
-        this.accounts = accounts;
-        this.tx = tx;
+        super(store, accounts, tx);
     }
 
     public record NewAccount(String customerId, String policyId) {

@@ -28,16 +28,10 @@ import static com.insurancehub.mocks.platform.Problems.required;
 /** Billing's adjustments of a policy's premium: an adjustment invoice or a credit note, once per source event. */
 @RestController
 @RequestMapping("/billing")
-public class AdjustmentsController {
-
-    private final BillingStore store;
-    private final BillingAccounts accounts;
-    private final TransactionTemplate tx;
+public class AdjustmentsController extends BillingResource {
 
     AdjustmentsController(BillingStore store, BillingAccounts accounts, TransactionTemplate tx) {
-        this.store = store;
-        this.accounts = accounts;
-        this.tx = tx;
+        super(store, accounts, tx);
     }
 
     public record NewAdjustment(String policyId, BigDecimal amountDelta, String reason, String sourceEventId,

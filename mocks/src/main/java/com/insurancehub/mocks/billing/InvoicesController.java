@@ -25,16 +25,10 @@ import static com.insurancehub.mocks.platform.Problems.missing;
 /** Billing's premium invoices: issued once per source event on the policy's account. */
 @RestController
 @RequestMapping("/billing")
-public class InvoicesController {
-
-    private final BillingStore store;
-    private final BillingAccounts accounts;
-    private final TransactionTemplate tx;
+public class InvoicesController extends BillingResource {
 
     InvoicesController(BillingStore store, BillingAccounts accounts, TransactionTemplate tx) {
-        this.store = store;
-        this.accounts = accounts;
-        this.tx = tx;
+        super(store, accounts, tx);
     }
 
     /** {@code dueDate} defaults to today + 30 days; {@code customerId} is used if the account has to be opened. */

@@ -29,16 +29,10 @@ import static com.insurancehub.mocks.platform.Problems.required;
 /** Billing's payments of invoices, once per paymentId. */
 @RestController
 @RequestMapping("/billing")
-public class PaymentsController {
-
-    private final BillingStore store;
-    private final BillingAccounts accounts;
-    private final TransactionTemplate tx;
+public class PaymentsController extends BillingResource {
 
     PaymentsController(BillingStore store, BillingAccounts accounts, TransactionTemplate tx) {
-        this.store = store;
-        this.accounts = accounts;
-        this.tx = tx;
+        super(store, accounts, tx);
     }
 
     /** {@code paymentId} makes it idempotent (generated when absent). */

@@ -26,16 +26,10 @@ import static com.insurancehub.mocks.platform.Problems.required;
 /** Billing's payouts of settled claims, one per claim. */
 @RestController
 @RequestMapping("/billing")
-public class PayoutsController {
-
-    private final BillingStore store;
-    private final BillingAccounts accounts;
-    private final TransactionTemplate tx;
+public class PayoutsController extends BillingResource {
 
     PayoutsController(BillingStore store, BillingAccounts accounts, TransactionTemplate tx) {
-        this.store = store;
-        this.accounts = accounts;
-        this.tx = tx;
+        super(store, accounts, tx);
     }
 
     public record NewPayout(String claimId, String policyId, BigDecimal amount, String currency, String sourceEventId,

@@ -29,18 +29,12 @@ import static com.insurancehub.mocks.platform.Problems.required;
 /** Billing's terminations (the end of a policy's billing) and the refunds they issue. */
 @RestController
 @RequestMapping("/billing")
-public class TerminationsController {
+public class TerminationsController extends BillingResource {
 
     private static final int COVERAGE_DAYS = 365;
 
-    private final BillingStore store;
-    private final BillingAccounts accounts;
-    private final TransactionTemplate tx;
-
     TerminationsController(BillingStore store, BillingAccounts accounts, TransactionTemplate tx) {
-        this.store = store;
-        this.accounts = accounts;
-        this.tx = tx;
+        super(store, accounts, tx);
     }
 
     public record NewTermination(String policyId, String reason, LocalDate effectiveDate, String sourceEventId,

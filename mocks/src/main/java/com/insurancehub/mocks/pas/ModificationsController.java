@@ -29,18 +29,12 @@ import static com.insurancehub.mocks.platform.Problems.required;
 /** PAS's modifications (endorsements) of a policy in force: premium, product, coverage. */
 @RestController
 @RequestMapping("/pas")
-public class ModificationsController {
+public class ModificationsController extends PolicyResource {
 
     private static final Set<String> PRODUCTS = Set.of("AUTO", "HOME");
 
-    private final PasStore store;
-    private final PolicyAdministrationMock pas;
-    private final TransactionTemplate tx;
-
     ModificationsController(PasStore store, PolicyAdministrationMock pas, TransactionTemplate tx) {
-        this.store = store;
-        this.pas = pas;
-        this.tx = tx;
+        super(store, pas, tx);
     }
 
     /** At least one of premium, product, coverage; {@code requestId} makes it idempotent. */

@@ -35,16 +35,10 @@ import static com.insurancehub.mocks.pas.Policy.PENDING;
 /** PAS's policies: created (ISSUED, or PENDING then issued), cancelled, read. */
 @RestController
 @RequestMapping("/pas")
-public class PoliciesController {
-
-    private final PasStore store;
-    private final PolicyAdministrationMock pas;
-    private final TransactionTemplate tx;
+public class PoliciesController extends PolicyResource {
 
     PoliciesController(PasStore store, PolicyAdministrationMock pas, TransactionTemplate tx) {
-        this.store = store;
-        this.pas = pas;
-        this.tx = tx;
+        super(store, pas, tx);
     }
 
     /** {@code status} is optional: ISSUED (the default) or PENDING (issued later by {@code /issuance}). */

@@ -23,16 +23,10 @@ import static com.insurancehub.mocks.pas.Policy.PENDING;
 /** PAS's count of the assessed claims of a policy (reported by Claims through the hub). */
 @RestController
 @RequestMapping("/pas")
-public class PolicyClaimsController {
-
-    private final PasStore store;
-    private final PolicyAdministrationMock pas;
-    private final TransactionTemplate tx;
+public class PolicyClaimsController extends PolicyResource {
 
     PolicyClaimsController(PasStore store, PolicyAdministrationMock pas, TransactionTemplate tx) {
-        this.store = store;
-        this.pas = pas;
-        this.tx = tx;
+        super(store, pas, tx);
     }
 
     public record AssessedClaim(String claimId, BigDecimal assessedAmount, String sourceEventId) {

@@ -24,16 +24,10 @@ import static com.insurancehub.mocks.pas.Policy.ISSUED;
 /** PAS's premium payments of a policy (reported by Billing through the hub); the first one activates it. */
 @RestController
 @RequestMapping("/pas")
-public class PremiumPaymentsController {
-
-    private final PasStore store;
-    private final PolicyAdministrationMock pas;
-    private final TransactionTemplate tx;
+public class PremiumPaymentsController extends PolicyResource {
 
     PremiumPaymentsController(PasStore store, PolicyAdministrationMock pas, TransactionTemplate tx) {
-        this.store = store;
-        this.pas = pas;
-        this.tx = tx;
+        super(store, pas, tx);
     }
 
     public record NewPremiumPayment(String invoiceId, String paymentId, BigDecimal amount, String sourceEventId) {
