@@ -86,7 +86,8 @@ public class JsonHttp {
         if (body == null) {
             request.method(method, HttpRequest.BodyPublishers.noBody());
         } else {
-            request.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(body));
+            request.header("Content-Type", "application/json")
+                    .method(method, HttpRequest.BodyPublishers.ofString(body));
         }
         return headers.length == 0 ? request : request.headers(headers);
     }
@@ -131,7 +132,8 @@ public class JsonHttp {
 
         /** A field of the JSON body as text, or null when the body has no such field (or it is null). */
         public String text(String field) {
-            return body == null || body.get(field) == null || body.get(field).isNull() ? null : body.get(field).asText();
+            JsonNode value = body == null ? null : body.get(field);
+            return value == null || value.isNull() ? null : value.asText();
         }
 
         public BigDecimal decimal(String field) {

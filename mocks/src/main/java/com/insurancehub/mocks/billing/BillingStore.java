@@ -74,7 +74,8 @@ class BillingStore {
     boolean insertAccount(String accountId, String customerId, String policyId) {
         return jdbc.update("""
                 INSERT INTO billing.accounts (account_id, customer_id, policy_id, status, version)
-                VALUES (?, ?, ?, 'OPEN', 1) ON CONFLICT (policy_id) DO NOTHING""", accountId, customerId, policyId) == 1;
+                VALUES (?, ?, ?, 'OPEN', 1) ON CONFLICT (policy_id) DO NOTHING""",
+                accountId, customerId, policyId) == 1;
     }
 
     /** Fills in the customer of the policy's account when it has none. */
@@ -112,7 +113,8 @@ class BillingStore {
     /** The currency of the account's latest invoice. */
     Optional<String> latestCurrency(String accountId) {
         return first(jdbc.queryForList("""
-                SELECT currency FROM billing.invoices WHERE account_id = ? ORDER BY created_at DESC, invoice_id LIMIT 1""",
+                SELECT currency FROM billing.invoices WHERE account_id = ?
+                ORDER BY created_at DESC, invoice_id LIMIT 1""",
                 String.class, accountId));
     }
 
@@ -131,8 +133,8 @@ class BillingStore {
     }
 
     List<Invoice> lockOpenInvoicesOf(String policyId) {
-        return jdbc.query(INVOICES + " WHERE i.policy_id = ? AND i.status = 'OPEN' ORDER BY i.invoice_id FOR UPDATE OF i",
-                INVOICE, policyId);
+        return jdbc.query(INVOICES + """
+                 WHERE i.policy_id = ? AND i.status = 'OPEN' ORDER BY i.invoice_id FOR UPDATE OF i""", INVOICE, policyId);
     }
 
     /** The policy's invoices, oldest first; {@code status} optional. */
@@ -280,7 +282,8 @@ class BillingStore {
         jdbc.update("""
                 INSERT INTO billing.refunds (refund_id, account_id, policy_id, termination_id, amount, currency,
                                              reason)
-                VALUES (?, ?, ?, ?, ?, ?, ?)""", refundId, accountId, policyId, terminationId, amount, currency, reason);
+                VALUES (?, ?, ?, ?, ?, ?, ?)""",
+                refundId, accountId, policyId, terminationId, amount, currency, reason);
     }
 
     List<Refund> refundsOf(String policyId) {
@@ -306,7 +309,8 @@ class BillingStore {
         jdbc.update("""
                 INSERT INTO billing.payouts (payout_id, claim_id, account_id, policy_id, amount, currency,
                                              source_event_id)
-                VALUES (?, ?, ?, ?, ?, ?, ?)""", payoutId, claimId, accountId, policyId, amount, currency, sourceEventId);
+                VALUES (?, ?, ?, ?, ?, ?, ?)""",
+                payoutId, claimId, accountId, policyId, amount, currency, sourceEventId);
     }
 
     /** Oldest first; policyId or claimId required. */
@@ -317,7 +321,8 @@ class BillingStore {
     // ------------------------------------------------------------------------------------------------ helpers
 
     /** A listing by policy or by another column, oldest first; at least one of them required. */
-    private <T> List<T> list(String select, RowMapper<T> mapper, String policyId, String otherColumn, String otherValue) {
+    private <T> List<T> list(String select, RowMapper<T> mapper, String policyId, String otherColumn,
+                             String otherValue) {
         Where where = Where.filters().and("p.policy_id", policyId).and("p." + otherColumn, otherValue);
         if (where.none()) {
             throw invalid("policyId", "policyId or " + otherColumn + " is required");

@@ -51,7 +51,8 @@ public class PaymentsController extends BillingResource {
         currencyCode(required(payment.currency(), "currency"));
         String paymentId = blank(payment.paymentId()) ? "PAY-" + UUID.randomUUID() : payment.paymentId();
         return tx.execute(status -> {
-            Account account = accounts.lockOf(store.invoice(invoiceId).orElseThrow(() -> missing("invoice " + invoiceId)));
+            Invoice unlocked = store.invoice(invoiceId).orElseThrow(() -> missing("invoice " + invoiceId));
+            Account account = accounts.lockOf(unlocked);
             Invoice invoice = store.lockInvoice(invoiceId);
             Optional<Payment> recorded = store.payment(paymentId);
             if (recorded.isPresent()) {

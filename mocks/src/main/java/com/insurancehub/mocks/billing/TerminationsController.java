@@ -78,7 +78,8 @@ public class TerminationsController extends BillingResource {
             Map<String, Object> summary = Fields.of("terminationId", terminationId, "policyId", policyId,
                     "accountId", account.accountId(), "customerId", closed.customerId(), "reason", reason,
                     "effectiveDate", effectiveDate, "cancelledInvoices", cancelled, "refund", refund,
-                    "accountStatus", closed.status(), "accountVersion", closed.version(), "sourceEventId", sourceEventId);
+                    "accountStatus", closed.status(), "accountVersion", closed.version(),
+                    "sourceEventId", sourceEventId);
             store.insertTermination(terminationId, policyId, account.accountId(), reason, effectiveDate, sourceEventId,
                     summary);
             return ResponseEntity.status(HttpStatus.CREATED).body(summary);

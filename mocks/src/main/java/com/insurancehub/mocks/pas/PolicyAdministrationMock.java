@@ -10,10 +10,11 @@ import com.insurancehub.mocks.platform.Outbox;
 /**
  * PAS (Policy Administration): the system of record for policies, served under {@code /pas} by
  * {@link PoliciesController} (creation, issuance, cancellation, reads), {@link ModificationsController},
- * {@link PremiumPaymentsController} and {@link PolicyClaimsController}, over {@link PasStore} (the tables). Every change
- * of a policy and its event row in {@code pas.outbox} are written in one database transaction (transactional outbox,
- * relayed by Debezium): an event exists exactly when its change is committed. {@code X-Mock-Rollback: true} makes a
- * creation fail after both writes, to prove that a rolled-back transaction publishes nothing.
+ * {@link PremiumPaymentsController} and {@link PolicyClaimsController}, over {@link PasStore} (the tables).
+ * Every change of a policy and its event row in {@code pas.outbox} are written in one database transaction
+ * (transactional outbox, relayed by Debezium): an event exists exactly when its change is committed.
+ * {@code X-Mock-Rollback: true} makes a creation fail after both writes, to prove that a rolled-back transaction
+ * publishes nothing.
  *
  * <p>Every policy event (aggregate {@code policy}, id = policyId, version = the policy's version after the change,
  * +1 per change) carries the policy's snapshot ({@link Policy#snapshot()}), so that a consumer can keep a replica from
