@@ -1,4 +1,4 @@
--- Billing: one account per policy, invoices, and its transactional outbox (same shape as pas.outbox).
+-- Billing: one account per policy, invoices, and its transactional outbox billing.outbox (outbox.sql).
 CREATE SCHEMA IF NOT EXISTS billing;
 CREATE TABLE IF NOT EXISTS billing.accounts (
     account_id     varchar(40)  PRIMARY KEY,
@@ -23,19 +23,6 @@ CREATE TABLE IF NOT EXISTS billing.invoices (
 );
 CREATE UNIQUE INDEX IF NOT EXISTS invoices_by_source_event ON billing.invoices (source_event_id);
 CREATE INDEX IF NOT EXISTS invoices_by_policy ON billing.invoices (policy_id);
-CREATE TABLE IF NOT EXISTS billing.outbox (
-    id                uuid         PRIMARY KEY,
-    aggregate_type    varchar(64)  NOT NULL,
-    aggregate_id      varchar(64)  NOT NULL,
-    aggregate_version integer      NOT NULL,
-    event_type        varchar(64)  NOT NULL,
-    payload           jsonb        NOT NULL,
-    traceparent       varchar(128),
-    created_at        timestamptz  NOT NULL DEFAULT now()
-);
-ALTER TABLE billing.outbox REPLICA IDENTITY DEFAULT;
--- The X-Correlation-Id of the request that wrote the row, when well formed: the relay makes it the record's header
-ALTER TABLE billing.outbox ADD COLUMN IF NOT EXISTS correlation_id varchar(64);
 -- Billing lifecycle: every billing event is keyed by the account (aggregate billing-account, version + 1 per event).
 -- An account is opened on demand (invoice, adjustment, payout, termination) for a policy Billing does not know yet,
 -- so it may have no customer.

@@ -1,4 +1,4 @@
--- Claims: the system of record for claims, with its transactional outbox (same shape as pas.outbox), written in the
+-- Claims: the system of record for claims, with its transactional outbox claims.outbox (outbox.sql), written in the
 -- same transaction as the claim.
 CREATE SCHEMA IF NOT EXISTS claims;
 CREATE SEQUENCE IF NOT EXISTS claims.claim_numbers;
@@ -26,16 +26,3 @@ CREATE TABLE IF NOT EXISTS claims.claims (
 );
 CREATE INDEX IF NOT EXISTS claims_by_policy ON claims.claims (policy_id);
 CREATE INDEX IF NOT EXISTS claims_by_customer ON claims.claims (customer_id);
-CREATE TABLE IF NOT EXISTS claims.outbox (
-    id                uuid         PRIMARY KEY,
-    aggregate_type    varchar(64)  NOT NULL,
-    aggregate_id      varchar(64)  NOT NULL,
-    aggregate_version integer      NOT NULL,
-    event_type        varchar(64)  NOT NULL,
-    payload           jsonb        NOT NULL,
-    traceparent       varchar(128),
-    created_at        timestamptz  NOT NULL DEFAULT now()
-);
-ALTER TABLE claims.outbox REPLICA IDENTITY DEFAULT;
--- The X-Correlation-Id of the request that wrote the row, when well formed: the relay makes it the record's header
-ALTER TABLE claims.outbox ADD COLUMN IF NOT EXISTS correlation_id varchar(64);

@@ -1,5 +1,5 @@
--- PAS (Policy Administration): the system of record for policies, with its transactional outbox
--- (written in the same transaction as the policy, relayed by Debezium).
+-- PAS (Policy Administration): the system of record for policies, with its transactional outbox pas.outbox
+-- (outbox.sql; written in the same transaction as the policy, relayed by Debezium).
 CREATE SCHEMA IF NOT EXISTS pas;
 CREATE SEQUENCE IF NOT EXISTS pas.policy_numbers;
 CREATE TABLE IF NOT EXISTS pas.policies (
@@ -19,19 +19,6 @@ CREATE TABLE IF NOT EXISTS pas.policies (
 CREATE INDEX IF NOT EXISTS policies_by_customer ON pas.policies (customer_id);
 -- One live policy per quote; a policy cancelled by a compensated saga does not block a new subscription
 CREATE UNIQUE INDEX IF NOT EXISTS policies_live_per_quote ON pas.policies (quote_id) WHERE status <> 'CANCELLED';
-CREATE TABLE IF NOT EXISTS pas.outbox (
-    id                uuid         PRIMARY KEY,
-    aggregate_type    varchar(64)  NOT NULL,
-    aggregate_id      varchar(64)  NOT NULL,
-    aggregate_version integer      NOT NULL,
-    event_type        varchar(64)  NOT NULL,
-    payload           jsonb        NOT NULL,
-    traceparent       varchar(128),
-    created_at        timestamptz  NOT NULL DEFAULT now()
-);
-ALTER TABLE pas.outbox REPLICA IDENTITY DEFAULT;
--- The X-Correlation-Id of the request that wrote the row, when well formed: the relay makes it the record's header
-ALTER TABLE pas.outbox ADD COLUMN IF NOT EXISTS correlation_id varchar(64);
 -- Policy lifecycle (claims, premium payments, modifications): the snapshot every policy event carries.
 ALTER TABLE pas.policies ADD COLUMN IF NOT EXISTS coverage                    jsonb;
 ALTER TABLE pas.policies ADD COLUMN IF NOT EXISTS claim_count                 integer        NOT NULL DEFAULT 0;

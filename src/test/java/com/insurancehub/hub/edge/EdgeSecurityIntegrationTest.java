@@ -29,8 +29,8 @@ import org.springframework.beans.factory.annotation.Value;
 import com.insurancehub.dev.DevServices;
 import com.insurancehub.hub.HubIntegrationTest;
 import com.insurancehub.hub.support.HubApi;
-import com.insurancehub.hub.support.HubApi.Response;
 import com.insurancehub.hub.support.Tokens;
+import com.insurancehub.testing.JsonHttp.Response;
 
 /**
  * The edge (F07) on the real identity provider: who may call what. The Jolokia request below is the one that ran an
@@ -89,7 +89,7 @@ class EdgeSecurityIntegrationTest {
         assertThat(operator.get("/actuator/metrics").status()).isEqualTo(200);
         assertThat(operator.post("/api/customers", CUSTOMER).status()).isEqualTo(403);
         // a client cannot ask for a scope it was not given
-        assertThat(Tokens.tokenResponse("partner-broker", "partner-broker-local-only", "admin").statusCode()).isEqualTo(400);
+        assertThat(Tokens.tokenResponse("partner-broker", "partner-broker-local-only", "admin").status()).isEqualTo(400);
     }
 
     @Test

@@ -1,27 +1,21 @@
 package com.insurancehub.hub.support;
 
-import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 import com.insurancehub.dev.DevServices;
+import com.insurancehub.testing.JsonHttp;
 
 /** Access tokens from the test stack's identity provider (client credentials), kept until shortly before they expire. */
 public final class Tokens {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private static final Map<String, Token> CACHE = new ConcurrentHashMap<>();
 
     private Tokens() {
@@ -46,32 +40,23 @@ public final class Tokens {
         return token.value();
     }
 
-    /** The identity provider's raw answer to a client-credentials request: status and body. */
-    public static HttpResponse<String> tokenResponse(String clientId, String secret, String scopes) {
+    /** The identity provider's answer to a client-credentials request: status and body. */
+    public static JsonHttp.Response tokenResponse(String clientId, String secret, String scopes) {
         String form = "grant_type=client_credentials&scope=" + URLEncoder.encode(scopes, StandardCharsets.UTF_8);
-        HttpRequest request = HttpRequest.newBuilder(URI.create(DevServices.shared().issuer() + "/oauth2/token"))
+        JsonHttp issuer = new JsonHttp(DevServices.shared().issuer());
+        return issuer.send(HttpRequest.newBuilder(issuer.uri("/oauth2/token"))
                 .header("Authorization", "Basic " + Base64.getEncoder()
                         .encodeToString((clientId + ":" + secret).getBytes(StandardCharsets.UTF_8)))
                 .header("Content-Type", "application/x-www-form-urlencoded")
-                .timeout(Duration.ofSeconds(10))
-                .POST(HttpRequest.BodyPublishers.ofString(form)).build();
-        try {
-            return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
+                .POST(HttpRequest.BodyPublishers.ofString(form)));
     }
 
     private static JsonNode request(String clientId, String secret, String scopes) {
-        HttpResponse<String> response = tokenResponse(clientId, secret, scopes);
-        if (response.statusCode() != 200) {
-            throw new IllegalStateException("No token for " + clientId + ": " + response.statusCode() + " " + response.body());
+        JsonHttp.Response response = tokenResponse(clientId, secret, scopes);
+        if (response.status() != 200 || response.body() == null) {
+            throw new IllegalStateException("No token for " + clientId + ": " + response.status() + " " + response.body());
         }
-        try {
-            return JSON.readTree(response.body());
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
+        return response.body();
     }
 
     private record Token(String value, Instant expiresAt) {

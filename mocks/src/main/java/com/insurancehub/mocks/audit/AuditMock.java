@@ -1,20 +1,16 @@
 package com.insurancehub.mocks.audit;
 
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.time.Instant;
 import java.util.List;
-import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.RowMapper;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -23,21 +19,27 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
+import com.insurancehub.mocks.platform.JsonColumns;
 import com.insurancehub.mocks.platform.MockSystem;
+import com.insurancehub.mocks.platform.Rows;
+import com.insurancehub.mocks.platform.Where;
 
 import static com.insurancehub.mocks.platform.Problems.blank;
-import static com.insurancehub.mocks.platform.Problems.notFound;
-import static com.insurancehub.mocks.platform.Problems.problem;
+import static com.insurancehub.mocks.platform.Problems.invalid;
+import static com.insurancehub.mocks.platform.Problems.missing;
+import static com.insurancehub.mocks.platform.Rows.first;
 
 /** Audit: the insurer's audit trail, one record per business event, idempotent by eventId. */
 @RestController
 @RequestMapping("/audit")
 public class AuditMock implements MockSystem {
 
-    private final JdbcTemplate jdbc;
-    private final ObjectMapper json;
+    private static final RowMapper<AuditRecord> RECORD = Rows.of(AuditRecord.class);
 
-    public AuditMock(JdbcTemplate jdbc, ObjectMapper json) {
+    private final JdbcTemplate jdbc;
+    private final JsonColumns json;
+
+    public AuditMock(JdbcTemplate jdbc, JsonColumns json) {
         this.jdbc = jdbc;
         this.json = json;
     }
@@ -50,64 +52,43 @@ public class AuditMock implements MockSystem {
     public record NewRecord(String source, String eventType, String aggregateId, String eventId, JsonNode payload) {
     }
 
+    /** A row of {@code audit.records}. */
+    public record AuditRecord(String recordId, String source, String eventType, String aggregateId, String eventId,
+                              JsonNode payload, Instant recordedAt) {
+    }
+
     @PostMapping("/records")
-    public ResponseEntity<Map<String, Object>> record(@RequestBody NewRecord record) throws JsonProcessingException {
+    public ResponseEntity<AuditRecord> record(@RequestBody NewRecord record) {
         if (blank(record.source()) || blank(record.eventType()) || blank(record.eventId())) {
-            return problem(HttpStatus.BAD_REQUEST, "source, eventType and eventId are required");
+            throw invalid("source, eventType and eventId are required");
         }
         String recordId = "R-" + UUID.randomUUID();
         int inserted = jdbc.update("""
                 INSERT INTO audit.records (record_id, source, event_type, aggregate_id, event_id, payload)
                 VALUES (?, ?, ?, ?, ?, ?::jsonb) ON CONFLICT DO NOTHING""",
                 recordId, record.source(), record.eventType(), record.aggregateId(), record.eventId(),
-                record.payload() == null ? null : json.writeValueAsString(record.payload()));
+                record.payload() == null ? null : json.write(record.payload()));
         if (inserted == 0) {
-            return ResponseEntity.ok(jdbc.query("SELECT * FROM audit.records WHERE event_id = ?", this::row,
+            return ResponseEntity.ok(jdbc.query("SELECT * FROM audit.records WHERE event_id = ?", RECORD,
                     record.eventId()).get(0));
         }
-        return ResponseEntity.status(HttpStatus.CREATED).body(find(recordId).get(0));
+        return ResponseEntity.status(HttpStatus.CREATED).body(find(recordId).orElseThrow());
     }
 
     /** Oldest first (the trail in order); the filter is optional. */
     @GetMapping("/records")
-    public List<Map<String, Object>> list(@RequestParam(required = false) String aggregateId) {
-        List<Object> args = new ArrayList<>();
-        String where = "";
-        if (aggregateId != null) {
-            where = " WHERE aggregate_id = ?";
-            args.add(aggregateId);
-        }
-        return jdbc.query("SELECT * FROM audit.records" + where + " ORDER BY seq LIMIT 1000", this::row, args.toArray());
+    public List<AuditRecord> list(@RequestParam(required = false) String aggregateId) {
+        Where where = Where.filters().and("aggregate_id", aggregateId);
+        return jdbc.query("SELECT * FROM audit.records" + where.sql() + " ORDER BY seq LIMIT 1000", RECORD,
+                where.args());
     }
 
     @GetMapping("/records/{recordId}")
-    public ResponseEntity<Map<String, Object>> get(@PathVariable String recordId) {
-        List<Map<String, Object>> found = find(recordId);
-        return found.isEmpty() ? notFound("audit record " + recordId) : ResponseEntity.ok(found.get(0));
+    public AuditRecord get(@PathVariable String recordId) {
+        return find(recordId).orElseThrow(() -> missing("audit record " + recordId));
     }
 
-    private List<Map<String, Object>> find(String recordId) {
-        return jdbc.query("SELECT * FROM audit.records WHERE record_id = ?", this::row, recordId);
-    }
-
-    private Map<String, Object> row(ResultSet rs, int n) throws SQLException {
-        Map<String, Object> record = new LinkedHashMap<>();
-        record.put("recordId", rs.getString("record_id"));
-        record.put("source", rs.getString("source"));
-        record.put("eventType", rs.getString("event_type"));
-        if (rs.getString("aggregate_id") != null) {
-            record.put("aggregateId", rs.getString("aggregate_id"));
-        }
-        record.put("eventId", rs.getString("event_id"));
-        String payload = rs.getString("payload");
-        if (payload != null) {
-            try {
-                record.put("payload", json.readTree(payload));
-            } catch (JsonProcessingException e) {
-                throw new IllegalStateException(e);
-            }
-        }
-        record.put("recordedAt", rs.getTimestamp("recorded_at").toInstant().toString());
-        return record;
+    private Optional<AuditRecord> find(String recordId) {
+        return first(jdbc.query("SELECT * FROM audit.records WHERE record_id = ?", RECORD, recordId));
     }
 }

@@ -1,18 +1,18 @@
 package com.insurancehub.mocks.documents;
 
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.util.LinkedHashMap;
+import java.time.Instant;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
 
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.jdbc.core.RowMapper;
 import org.springframework.transaction.support.TransactionTemplate;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -23,10 +23,12 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 import com.insurancehub.mocks.platform.MockSystem;
+import com.insurancehub.mocks.platform.Rows;
 
 import static com.insurancehub.mocks.platform.Problems.blank;
-import static com.insurancehub.mocks.platform.Problems.notFound;
-import static com.insurancehub.mocks.platform.Problems.problem;
+import static com.insurancehub.mocks.platform.Problems.invalid;
+import static com.insurancehub.mocks.platform.Problems.missing;
+import static com.insurancehub.mocks.platform.Rows.first;
 
 /**
  * DocMgmt: generates a policy's documents on request, one per kind, at once (status GENERATED). A request is
@@ -37,12 +39,15 @@ import static com.insurancehub.mocks.platform.Problems.problem;
 @RequestMapping("/documents")
 public class DocumentManagementMock implements MockSystem {
 
+    private static final RowMapper<Request> REQUEST = Rows.of(Request.class);
+    private static final RowMapper<Document> DOCUMENT = Rows.of(Document.class);
+
     private final JdbcTemplate jdbc;
     private final TransactionTemplate tx;
 
-    public DocumentManagementMock(JdbcTemplate jdbc, PlatformTransactionManager transactionManager) {
+    public DocumentManagementMock(JdbcTemplate jdbc, TransactionTemplate tx) {
         this.jdbc = jdbc;
-        this.tx = new TransactionTemplate(transactionManager);
+        this.tx = tx;
     }
 
     @Override
@@ -53,11 +58,24 @@ public class DocumentManagementMock implements MockSystem {
     public record NewRequest(String policyId, List<String> kinds, String sourceEventId) {
     }
 
+    /** A row of {@code documents.requests}. */
+    public record Request(String requestId, String policyId, String status, String sourceEventId, Instant createdAt) {
+    }
+
+    /** A row of {@code documents.documents}. */
+    public record Document(String documentId, String requestId, String policyId, String kind, String status, String url,
+                           Instant createdAt) {
+    }
+
+    /** A request as answered: its fields, then its documents. */
+    public record RequestWithDocuments(@JsonUnwrapped Request request, List<Document> documents) {
+    }
+
     @PostMapping("/requests")
-    public ResponseEntity<Map<String, Object>> request(@RequestBody NewRequest request) {
+    public ResponseEntity<RequestWithDocuments> request(@RequestBody NewRequest request) {
         if (blank(request.policyId()) || request.kinds() == null || request.kinds().isEmpty()
                 || request.kinds().stream().anyMatch(kind -> blank(kind))) {
-            return problem(HttpStatus.BAD_REQUEST, "policyId and a non-empty list of kinds are required");
+            throw invalid("policyId and a non-empty list of kinds are required");
         }
         String sourceEventId = blank(request.sourceEventId()) ? null : request.sourceEventId();
         Set<String> kinds = new LinkedHashSet<>(request.kinds());
@@ -72,7 +90,7 @@ public class DocumentManagementMock implements MockSystem {
                         SELECT request_id FROM documents.requests
                         WHERE source_event_id = ? OR (policy_id = ? AND status <> 'CANCELLED')
                         ORDER BY created_at LIMIT 1""", String.class, sourceEventId, request.policyId());
-                return ResponseEntity.ok(findRequest(existing).get(0));
+                return ResponseEntity.ok(findRequest(existing).orElseThrow());
             }
             for (String kind : kinds) {
                 String documentId = "DOC-" + UUID.randomUUID();
@@ -81,13 +99,13 @@ public class DocumentManagementMock implements MockSystem {
                         VALUES (?, ?, ?, ?, 'GENERATED', ?)""",
                         documentId, requestId, request.policyId(), kind, "/documents/documents/" + documentId);
             }
-            return ResponseEntity.status(HttpStatus.CREATED).body(findRequest(requestId).get(0));
+            return ResponseEntity.status(HttpStatus.CREATED).body(findRequest(requestId).orElseThrow());
         });
     }
 
     /** Cancels the request and its documents. Idempotent. */
     @PostMapping("/requests/{requestId}/cancellation")
-    public ResponseEntity<Map<String, Object>> cancel(@PathVariable String requestId) {
+    public RequestWithDocuments cancel(@PathVariable String requestId) {
         return tx.execute(status -> {
             int updated = jdbc.update("""
                     UPDATE documents.requests SET status = 'CANCELLED', updated_at = now()
@@ -97,14 +115,13 @@ public class DocumentManagementMock implements MockSystem {
                         UPDATE documents.documents SET status = 'CANCELLED', updated_at = now()
                         WHERE request_id = ? AND status <> 'CANCELLED'""", requestId);
             }
-            List<Map<String, Object>> found = findRequest(requestId);
-            return found.isEmpty() ? notFound("document request " + requestId) : ResponseEntity.ok(found.get(0));
+            return findRequest(requestId).orElseThrow(() -> missing("document request " + requestId));
         });
     }
 
     /** Cancels every request of a policy and their documents (a saga compensation): 200 with them, [] if none. */
     @PostMapping("/requests/cancellation")
-    public List<Map<String, Object>> cancelByPolicy(@RequestParam String policyId) {
+    public List<RequestWithDocuments> cancelByPolicy(@RequestParam String policyId) {
         return tx.execute(status -> {
             List<String> ids = jdbc.queryForList(
                     "SELECT request_id FROM documents.requests WHERE policy_id = ? ORDER BY created_at, request_id",
@@ -115,55 +132,29 @@ public class DocumentManagementMock implements MockSystem {
             jdbc.update("""
                     UPDATE documents.documents SET status = 'CANCELLED', updated_at = now()
                     WHERE policy_id = ? AND status <> 'CANCELLED'""", policyId);
-            return ids.stream().map(id -> findRequest(id).get(0)).toList();
+            return ids.stream().map(id -> findRequest(id).orElseThrow()).toList();
         });
     }
 
     @GetMapping("/requests/{requestId}")
-    public ResponseEntity<Map<String, Object>> getRequest(@PathVariable String requestId) {
-        List<Map<String, Object>> found = findRequest(requestId);
-        return found.isEmpty() ? notFound("document request " + requestId) : ResponseEntity.ok(found.get(0));
+    public RequestWithDocuments getRequest(@PathVariable String requestId) {
+        return findRequest(requestId).orElseThrow(() -> missing("document request " + requestId));
     }
 
     @GetMapping("/documents")
-    public List<Map<String, Object>> documents(@RequestParam String policyId) {
-        return jdbc.query("SELECT * FROM documents.documents WHERE policy_id = ? ORDER BY seq", this::documentRow,
-                policyId);
+    public List<Document> documents(@RequestParam String policyId) {
+        return jdbc.query("SELECT * FROM documents.documents WHERE policy_id = ? ORDER BY seq", DOCUMENT, policyId);
     }
 
     @GetMapping("/documents/{documentId}")
-    public ResponseEntity<Map<String, Object>> document(@PathVariable String documentId) {
-        List<Map<String, Object>> found = jdbc.query("SELECT * FROM documents.documents WHERE document_id = ?",
-                this::documentRow, documentId);
-        return found.isEmpty() ? notFound("document " + documentId) : ResponseEntity.ok(found.get(0));
+    public Document document(@PathVariable String documentId) {
+        return first(jdbc.query("SELECT * FROM documents.documents WHERE document_id = ?", DOCUMENT, documentId))
+                .orElseThrow(() -> missing("document " + documentId));
     }
 
-    private List<Map<String, Object>> findRequest(String requestId) {
-        List<Map<String, Object>> found = jdbc.query("SELECT * FROM documents.requests WHERE request_id = ?", (rs, n) -> {
-            Map<String, Object> request = new LinkedHashMap<>();
-            request.put("requestId", rs.getString("request_id"));
-            request.put("policyId", rs.getString("policy_id"));
-            request.put("status", rs.getString("status"));
-            if (rs.getString("source_event_id") != null) {
-                request.put("sourceEventId", rs.getString("source_event_id"));
-            }
-            request.put("createdAt", rs.getTimestamp("created_at").toInstant().toString());
-            return request;
-        }, requestId);
-        found.forEach(request -> request.put("documents", jdbc.query(
-                "SELECT * FROM documents.documents WHERE request_id = ? ORDER BY seq", this::documentRow, requestId)));
-        return found;
-    }
-
-    private Map<String, Object> documentRow(ResultSet rs, int n) throws SQLException {
-        Map<String, Object> document = new LinkedHashMap<>();
-        document.put("documentId", rs.getString("document_id"));
-        document.put("requestId", rs.getString("request_id"));
-        document.put("policyId", rs.getString("policy_id"));
-        document.put("kind", rs.getString("kind"));
-        document.put("status", rs.getString("status"));
-        document.put("url", rs.getString("url"));
-        document.put("createdAt", rs.getTimestamp("created_at").toInstant().toString());
-        return document;
+    private Optional<RequestWithDocuments> findRequest(String requestId) {
+        return first(jdbc.query("SELECT * FROM documents.requests WHERE request_id = ?", REQUEST, requestId))
+                .map(request -> new RequestWithDocuments(request, jdbc.query(
+                        "SELECT * FROM documents.documents WHERE request_id = ? ORDER BY seq", DOCUMENT, requestId)));
     }
 }

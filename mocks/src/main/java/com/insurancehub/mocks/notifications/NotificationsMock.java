@@ -1,16 +1,16 @@
 package com.insurancehub.mocks.notifications;
 
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.time.Instant;
 import java.util.List;
-import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
 
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.RowMapper;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -21,10 +21,13 @@ import org.springframework.web.bind.annotation.RestController;
 
 import com.insurancehub.mocks.platform.CorrelationIds;
 import com.insurancehub.mocks.platform.MockSystem;
+import com.insurancehub.mocks.platform.Rows;
+import com.insurancehub.mocks.platform.Where;
 
 import static com.insurancehub.mocks.platform.Problems.blank;
-import static com.insurancehub.mocks.platform.Problems.notFound;
-import static com.insurancehub.mocks.platform.Problems.problem;
+import static com.insurancehub.mocks.platform.Problems.invalid;
+import static com.insurancehub.mocks.platform.Problems.missing;
+import static com.insurancehub.mocks.platform.Rows.first;
 
 /**
  * Notifications: a mail catcher. A message "sent" is stored and can be read back. Idempotent by sourceEventId
@@ -34,6 +37,8 @@ import static com.insurancehub.mocks.platform.Problems.problem;
 @RestController
 @RequestMapping("/notifications")
 public class NotificationsMock implements MockSystem {
+
+    private static final RowMapper<Message> MESSAGE = Rows.of(Message.class);
 
     private final JdbcTemplate jdbc;
 
@@ -50,10 +55,16 @@ public class NotificationsMock implements MockSystem {
                              String reference, String sourceEventId) {
     }
 
+    /** A row of {@code notifications.messages}. */
+    public record Message(String messageId, String channel, @JsonProperty("to") String recipient, String template,
+                          String subject, String body, String reference, String sourceEventId, String correlationId,
+                          Instant sentAt) {
+    }
+
     @PostMapping("/messages")
-    public ResponseEntity<Map<String, Object>> send(@RequestBody NewMessage message) {
+    public ResponseEntity<Message> send(@RequestBody NewMessage message) {
         if (blank(message.to()) || blank(message.template())) {
-            return problem(HttpStatus.BAD_REQUEST, "to and template are required");
+            throw invalid("to and template are required");
         }
         String sourceEventId = blank(message.sourceEventId()) ? null : message.sourceEventId();
         String messageId = "M-" + UUID.randomUUID();
@@ -65,62 +76,27 @@ public class NotificationsMock implements MockSystem {
                 message.subject(), message.body(), message.reference(), sourceEventId, CorrelationIds.ofCurrentRequest());
         if (inserted == 0) {
             return ResponseEntity.ok(jdbc.query("SELECT * FROM notifications.messages WHERE source_event_id = ?",
-                    this::row, sourceEventId).get(0));
+                    MESSAGE, sourceEventId).get(0));
         }
-        return ResponseEntity.status(HttpStatus.CREATED).body(find(messageId).get(0));
+        return ResponseEntity.status(HttpStatus.CREATED).body(find(messageId).orElseThrow());
     }
 
     /** Newest first; every filter is optional. */
     @GetMapping("/messages")
-    public List<Map<String, Object>> list(@RequestParam(required = false) String to,
-                                          @RequestParam(required = false) String reference,
-                                          @RequestParam(required = false) String template) {
-        StringBuilder sql = new StringBuilder("SELECT * FROM notifications.messages WHERE true");
-        List<Object> args = new ArrayList<>();
-        if (to != null) {
-            sql.append(" AND recipient = ?");
-            args.add(to);
-        }
-        if (reference != null) {
-            sql.append(" AND reference = ?");
-            args.add(reference);
-        }
-        if (template != null) {
-            sql.append(" AND template = ?");
-            args.add(template);
-        }
-        sql.append(" ORDER BY sent_at DESC, seq DESC LIMIT 1000");
-        return jdbc.query(sql.toString(), this::row, args.toArray());
+    public List<Message> list(@RequestParam(required = false) String to,
+                              @RequestParam(required = false) String reference,
+                              @RequestParam(required = false) String template) {
+        Where where = Where.filters().and("recipient", to).and("reference", reference).and("template", template);
+        return jdbc.query("SELECT * FROM notifications.messages" + where.sql()
+                + " ORDER BY sent_at DESC, seq DESC LIMIT 1000", MESSAGE, where.args());
     }
 
     @GetMapping("/messages/{messageId}")
-    public ResponseEntity<Map<String, Object>> get(@PathVariable String messageId) {
-        List<Map<String, Object>> found = find(messageId);
-        return found.isEmpty() ? notFound("message " + messageId) : ResponseEntity.ok(found.get(0));
+    public Message get(@PathVariable String messageId) {
+        return find(messageId).orElseThrow(() -> missing("message " + messageId));
     }
 
-    private List<Map<String, Object>> find(String messageId) {
-        return jdbc.query("SELECT * FROM notifications.messages WHERE message_id = ?", this::row, messageId);
-    }
-
-    private Map<String, Object> row(ResultSet rs, int n) throws SQLException {
-        Map<String, Object> message = new LinkedHashMap<>();
-        message.put("messageId", rs.getString("message_id"));
-        message.put("channel", rs.getString("channel"));
-        message.put("to", rs.getString("recipient"));
-        message.put("template", rs.getString("template"));
-        putIfPresent(message, "subject", rs.getString("subject"));
-        putIfPresent(message, "body", rs.getString("body"));
-        putIfPresent(message, "reference", rs.getString("reference"));
-        putIfPresent(message, "sourceEventId", rs.getString("source_event_id"));
-        putIfPresent(message, "correlationId", rs.getString("correlation_id"));
-        message.put("sentAt", rs.getTimestamp("sent_at").toInstant().toString());
-        return message;
-    }
-
-    private static void putIfPresent(Map<String, Object> map, String key, String value) {
-        if (value != null) {
-            map.put(key, value);
-        }
+    private Optional<Message> find(String messageId) {
+        return first(jdbc.query("SELECT * FROM notifications.messages WHERE message_id = ?", MESSAGE, messageId));
     }
 }

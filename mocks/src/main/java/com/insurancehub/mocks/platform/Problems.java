@@ -1,5 +1,6 @@
 package com.insurancehub.mocks.platform;
 
+import java.math.BigDecimal;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -51,6 +52,35 @@ public final class Problems {
         return value == null || value.isBlank();
     }
 
+    /** The value, unless it is blank: then a 400 naming the field ("{@code field} is required"). */
+    public static String required(String value, String field) {
+        if (blank(value)) {
+            throw invalid(field, field + " is required");
+        }
+        return value;
+    }
+
+    /** The value, unless it is missing or not above 0: then a 400 naming the field. */
+    public static BigDecimal positive(BigDecimal value, String field) {
+        if (value == null || value.signum() <= 0) {
+            throw invalid(field, field + " is required and must be > 0");
+        }
+        return value;
+    }
+
+    /** The currency, unless it is not an ISO 4217 code: then a 400 naming the field {@code currency}. */
+    public static String currencyCode(String currency) {
+        if (currency == null || !currency.matches("[A-Z]{3}")) {
+            throw invalid("currency", "currency must be an ISO 4217 code, not " + currency);
+        }
+        return currency;
+    }
+
+    /** 400: the request is invalid, with no one field to name. */
+    public static Problem invalid(String detail) {
+        return new Problem(HttpStatus.BAD_REQUEST, body(HttpStatus.BAD_REQUEST, detail));
+    }
+
     /** 400: the request field {@code field} is missing or invalid. */
     public static Problem invalid(String field, String detail) {
         Map<String, Object> body = body(HttpStatus.BAD_REQUEST, detail);
@@ -92,6 +122,12 @@ public final class Problems {
 
         public ResponseEntity<Map<String, Object>> response() {
             return problem(status, body);
+        }
+
+        /** The problem, with one more field in its body. */
+        public Problem with(String field, Object value) {
+            body.put(field, value);
+            return this;
         }
     }
 }

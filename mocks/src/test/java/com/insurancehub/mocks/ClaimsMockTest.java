@@ -10,16 +10,18 @@ import java.util.concurrent.CompletableFuture;
 
 import org.junit.jupiter.api.Test;
 
+import com.insurancehub.testing.JsonHttp.Response;
+
 import static com.insurancehub.mocks.MockHttp.assertEvents;
 import static com.insurancehub.mocks.MockHttp.assertProblem;
 import static com.insurancehub.mocks.MockHttp.count;
 import static com.insurancehub.mocks.MockHttp.db;
 import static com.insurancehub.mocks.MockHttp.get;
 import static com.insurancehub.mocks.MockHttp.id;
-import static com.insurancehub.mocks.MockHttp.json;
 import static com.insurancehub.mocks.MockHttp.post;
 import static com.insurancehub.mocks.MockHttp.send;
 import static com.insurancehub.mocks.MockHttp.sendAsync;
+import static com.insurancehub.testing.JsonHttp.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The Claims mock over HTTP: OPEN → ASSESSED/REJECTED → SETTLED, one versioned outbox row per change. */
@@ -29,7 +31,7 @@ class ClaimsMockTest {
     void aClaimIsOpenedAssessedAndSettledWithOneEventPerChange() throws Exception {
         String policyId = "P-" + id();
         String traceparent = "00-" + id().replace("-", "") + "-00f067aa0ba902b7-01";
-        MockHttp.Response opened = send("POST", "claims/claims", newClaim(policyId, null, "1000.00"),
+        Response opened = send("POST", "claims/claims", newClaim(policyId, null, "1000.00"),
                 "traceparent", traceparent);
 
         assertThat(opened.status()).isEqualTo(201);
@@ -52,14 +54,14 @@ class ClaimsMockTest {
         }
 
         String accept = json("decision", "ACCEPTED", "assessedAmount", 800.00, "notes", "two quotes compared");
-        MockHttp.Response assessed = post("claims/claims/" + claimId + "/assessment", accept);
+        Response assessed = post("claims/claims/" + claimId + "/assessment", accept);
         assertThat(assessed.status()).isEqualTo(200);
         assertThat(assessed.text("status")).isEqualTo("ASSESSED");
         assertThat(assessed.text("decision")).isEqualTo("ACCEPTED");
         assertThat(assessed.decimal("assessedAmount")).isEqualByComparingTo("800");
         assertThat(assessed.integer("version")).isEqualTo(2);
         // the same assessment again: the claim as it is, nothing written; another one: 409
-        MockHttp.Response again = post("claims/claims/" + claimId + "/assessment", accept);
+        Response again = post("claims/claims/" + claimId + "/assessment", accept);
         assertThat(again.status()).isEqualTo(200);
         assertThat(again.integer("version")).isEqualTo(2);
         assertProblem(post("claims/claims/" + claimId + "/assessment", json("decision", "ACCEPTED", "assessedAmount", 700)),
@@ -68,7 +70,7 @@ class ClaimsMockTest {
                 409, "CLAIM_ALREADY_ASSESSED");
 
         assertProblem(post("claims/claims/" + claimId + "/settlement", json("amount", 800.01)), 400, "amount");
-        MockHttp.Response settled = post("claims/claims/" + claimId + "/settlement", json("amount", 800.00));
+        Response settled = post("claims/claims/" + claimId + "/settlement", json("amount", 800.00));
         assertThat(settled.status()).isEqualTo(200);
         assertThat(settled.text("status")).isEqualTo("SETTLED");
         assertThat(settled.decimal("settledAmount")).isEqualByComparingTo("800");
@@ -94,8 +96,8 @@ class ClaimsMockTest {
         String policyId = "P-" + id();
         String requestId = id();
         String claim = newClaim(policyId, requestId, "250.50");
-        MockHttp.Response first = post("claims/claims", claim);
-        MockHttp.Response second = post("claims/claims", claim);
+        Response first = post("claims/claims", claim);
+        Response second = post("claims/claims", claim);
 
         assertThat(first.status()).isEqualTo(201);
         assertThat(second.status()).isEqualTo(200);
@@ -126,7 +128,7 @@ class ClaimsMockTest {
         assertProblem(post("claims/claims/" + open + "/assessment", json("decision", "ACCEPTED", "assessedAmount", 300.01)),
                 400, "assessedAmount");
 
-        MockHttp.Response rejected = post("claims/claims/" + open + "/assessment",
+        Response rejected = post("claims/claims/" + open + "/assessment",
                 json("decision", "REJECTED", "notes", "not covered"));
         assertThat(rejected.status()).isEqualTo(200);
         assertThat(rejected.text("status")).isEqualTo("REJECTED");
@@ -138,11 +140,11 @@ class ClaimsMockTest {
     @Test
     void concurrentAssessmentsOfOneClaimMakeOneDecision() {
         String claimId = post("claims/claims", newClaim("P-" + id(), null, "900")).text("claimId");
-        List<CompletableFuture<MockHttp.Response>> calls = List.of(
+        List<CompletableFuture<Response>> calls = List.of(
                 sendAsync("POST", "claims/claims/" + claimId + "/assessment", json("decision", "ACCEPTED", "assessedAmount", 900)),
                 sendAsync("POST", "claims/claims/" + claimId + "/assessment", json("decision", "REJECTED")),
                 sendAsync("POST", "claims/claims/" + claimId + "/assessment", json("decision", "ACCEPTED", "assessedAmount", 450)));
-        List<Integer> statuses = calls.stream().map(CompletableFuture::join).map(MockHttp.Response::status).toList();
+        List<Integer> statuses = calls.stream().map(CompletableFuture::join).map(Response::status).toList();
 
         assertThat(statuses).containsOnlyOnce(200).containsOnly(200, 409);
         assertThat(count("SELECT count(*) FROM claims.outbox WHERE aggregate_id = ? AND event_type = 'ClaimAssessed'",

@@ -9,14 +9,16 @@ import java.util.concurrent.CompletableFuture;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
 
+import com.insurancehub.testing.JsonHttp.Response;
+
 import static com.insurancehub.mocks.MockHttp.assertEvents;
 import static com.insurancehub.mocks.MockHttp.assertProblem;
 import static com.insurancehub.mocks.MockHttp.count;
 import static com.insurancehub.mocks.MockHttp.get;
 import static com.insurancehub.mocks.MockHttp.id;
-import static com.insurancehub.mocks.MockHttp.json;
 import static com.insurancehub.mocks.MockHttp.post;
 import static com.insurancehub.mocks.MockHttp.sendAsync;
+import static com.insurancehub.testing.JsonHttp.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** PAS beyond issuance: payments, activation, modifications, claims and cancellation, each a versioned event. */
@@ -27,7 +29,7 @@ class PolicyLifecycleMockTest {
 
     @Test
     void everyChangeOfAPolicyIsOneEventCarryingItsSnapshot() {
-        MockHttp.Response created = post("pas/policies", policy());
+        Response created = post("pas/policies", policy());
         String policyId = created.text("policyId");
         assertThat(created.integer("claimCount")).isZero();
         assertThat(created.decimal("premiumPaid")).isEqualByComparingTo("0");
@@ -35,54 +37,54 @@ class PolicyLifecycleMockTest {
         // the first payment: recorded (v2), then the policy is ACTIVE (v3); the same event again changes nothing
         String paymentEvent = id();
         String payment = json("invoiceId", "I-1", "paymentId", "PAY-1", "amount", 200.00, "sourceEventId", paymentEvent);
-        MockHttp.Response paid = post("pas/policies/" + policyId + "/payments", payment);
+        Response paid = post("pas/policies/" + policyId + "/payments", payment);
         assertThat(paid.status()).isEqualTo(201);
         assertThat(paid.text("status")).isEqualTo("ACTIVE");
         assertThat(paid.integer("version")).isEqualTo(3);
         assertThat(paid.decimal("premiumPaid")).isEqualByComparingTo("200");
         assertThat(paid.text("activatedAt")).endsWith("Z");
         assertThat(paid.body().at("/payment/paymentId").asText()).isEqualTo("PAY-1");
-        MockHttp.Response repeated = post("pas/policies/" + policyId + "/payments", payment);
+        Response repeated = post("pas/policies/" + policyId + "/payments", payment);
         assertThat(repeated.status()).isEqualTo(200);
         assertThat(repeated.integer("version")).isEqualTo(3);
         // the same payment under another event id is the same payment
         assertThat(post("pas/policies/" + policyId + "/payments", payment.replace(paymentEvent, id())).status()).isEqualTo(200);
         // a second payment of an ACTIVE policy: PolicyPremiumPaid only
-        MockHttp.Response second = post("pas/policies/" + policyId + "/payments",
+        Response second = post("pas/policies/" + policyId + "/payments",
                 json("invoiceId", "I-1", "paymentId", "PAY-2", "amount", 212.50, "sourceEventId", id()));
         assertThat(second.integer("version")).isEqualTo(4);
         assertThat(second.decimal("premiumPaid")).isEqualByComparingTo("412.50");
 
         String modification = json("premium", 500.00, "coverage", java.util.Map.of("deductible", 300), "reason",
                 "new garage", "requestId", "R-" + policyId);
-        MockHttp.Response modified = post("pas/policies/" + policyId + "/modifications", modification);
+        Response modified = post("pas/policies/" + policyId + "/modifications", modification);
         assertThat(modified.status()).isEqualTo(201);
         assertThat(modified.decimal("premium")).isEqualByComparingTo("500");
         assertThat(modified.integer("version")).isEqualTo(5);
         assertThat(modified.body().at("/coverage/deductible").asInt()).isEqualTo(300);
         assertThat(modified.body().at("/modification/premiumDelta").decimalValue()).isEqualByComparingTo("87.50");
-        MockHttp.Response modifiedAgain = post("pas/policies/" + policyId + "/modifications", modification);
+        Response modifiedAgain = post("pas/policies/" + policyId + "/modifications", modification);
         assertThat(modifiedAgain.status()).isEqualTo(200);
         assertThat(modifiedAgain.body().at("/modification/modificationId").asText())
                 .isEqualTo(modified.body().at("/modification/modificationId").asText());
         assertThat(modifiedAgain.integer("version")).isEqualTo(5);
 
         String claim = json("claimId", "CLM-a", "assessedAmount", 800.00, "sourceEventId", id());
-        MockHttp.Response claimed = post("pas/policies/" + policyId + "/claims", claim);
+        Response claimed = post("pas/policies/" + policyId + "/claims", claim);
         assertThat(claimed.status()).isEqualTo(201);
         assertThat(claimed.integer("claimCount")).isEqualTo(1);
         assertThat(claimed.decimal("claimedTotal")).isEqualByComparingTo("800");
         // the same claim again, even under another event id: counted once
         assertThat(post("pas/policies/" + policyId + "/claims", json("claimId", "CLM-a", "assessedAmount", 800,
                 "sourceEventId", id())).status()).isEqualTo(200);
-        MockHttp.Response claimedTwice = post("pas/policies/" + policyId + "/claims",
+        Response claimedTwice = post("pas/policies/" + policyId + "/claims",
                 json("claimId", "CLM-b", "assessedAmount", 150.25, "sourceEventId", id()));
         assertThat(claimedTwice.integer("claimCount")).isEqualTo(2);
         assertThat(claimedTwice.decimal("claimedTotal")).isEqualByComparingTo("950.25");
         assertThat(claimedTwice.integer("version")).isEqualTo(7);
 
         String effective = LocalDate.now(ZoneOffset.UTC).plusDays(10).toString();
-        MockHttp.Response cancelled = post("pas/policies/" + policyId + "/cancellation",
+        Response cancelled = post("pas/policies/" + policyId + "/cancellation",
                 json("reason", "sold the house", "effectiveDate", effective));
         assertThat(cancelled.text("status")).isEqualTo("CANCELLED");
         assertThat(cancelled.text("cancellationEffectiveDate")).isEqualTo(effective);
@@ -158,11 +160,11 @@ class PolicyLifecycleMockTest {
     void concurrentDeliveriesOfOnePaymentEventRecordItOnce() {
         String policyId = post("pas/policies", policy()).text("policyId");
         String payment = json("invoiceId", "I-2", "paymentId", "PAY-" + id(), "amount", 412.50, "sourceEventId", id());
-        List<CompletableFuture<MockHttp.Response>> calls = new ArrayList<>();
+        List<CompletableFuture<Response>> calls = new ArrayList<>();
         for (int i = 0; i < 6; i++) {
             calls.add(sendAsync("POST", "pas/policies/" + policyId + "/payments", payment));
         }
-        List<Integer> statuses = calls.stream().map(CompletableFuture::join).map(MockHttp.Response::status).toList();
+        List<Integer> statuses = calls.stream().map(CompletableFuture::join).map(Response::status).toList();
 
         assertThat(statuses).containsOnlyOnce(201).containsOnly(200, 201);
         assertEvents("pas.outbox", "policy", policyId, 1, "PolicyCreated", "PolicyPremiumPaid", "PolicyActivated");

@@ -12,14 +12,16 @@ import java.util.concurrent.CompletableFuture;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
 
+import com.insurancehub.testing.JsonHttp.Response;
+
 import static com.insurancehub.mocks.MockHttp.assertEvents;
 import static com.insurancehub.mocks.MockHttp.assertProblem;
 import static com.insurancehub.mocks.MockHttp.count;
 import static com.insurancehub.mocks.MockHttp.get;
 import static com.insurancehub.mocks.MockHttp.id;
-import static com.insurancehub.mocks.MockHttp.json;
 import static com.insurancehub.mocks.MockHttp.post;
 import static com.insurancehub.mocks.MockHttp.sendAsync;
+import static com.insurancehub.testing.JsonHttp.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -35,11 +37,11 @@ class BillingLifecycleMockTest {
         String policyId = "P-" + id();
         String accountId = post("billing/accounts", json("customerId", "C-payer", "policyId", policyId)).text("accountId");
 
-        MockHttp.Response issued = post("billing/invoices", json("policyId", policyId, "amount", 365.00, "currency", "EUR",
+        Response issued = post("billing/invoices", json("policyId", policyId, "amount", 365.00, "currency", "EUR",
                 "sourceEventId", id(), "dueDate", TODAY.plusDays(5).toString()));
         assertThat(issued.status()).isEqualTo(201);
         String invoiceId = issued.text("invoiceId");
-        MockHttp.Response invoice = get("billing/invoices/" + invoiceId);
+        Response invoice = get("billing/invoices/" + invoiceId);
         assertThat(invoice.text("status")).isEqualTo("OPEN");
         assertThat(invoice.text("accountId")).isEqualTo(accountId);
         assertThat(invoice.text("customerId")).isEqualTo("C-payer");
@@ -53,7 +55,7 @@ class BillingLifecycleMockTest {
         // payments: partial, repeated, too much, the rest, on a paid invoice, unknown invoice, other currency
         String partial = json("invoiceId", invoiceId, "amount", 100.00, "currency", "EUR", "reference", "SEPA-1",
                 "paymentId", "PAY-" + id());
-        MockHttp.Response first = post("billing/payments", partial);
+        Response first = post("billing/payments", partial);
         assertThat(first.status()).isEqualTo(201);
         assertThat(first.text("invoiceStatus")).isEqualTo("OPEN");
         assertThat(first.text("accountId")).isEqualTo(accountId);
@@ -64,7 +66,7 @@ class BillingLifecycleMockTest {
         assertProblem(post("billing/payments", json("invoiceId", invoiceId, "amount", 10, "currency", "USD")),
                 400, "currency");
         String traceparent = "00-" + id().replace("-", "") + "-00f067aa0ba902b7-01";
-        MockHttp.Response rest = MockHttp.send("POST", "billing/payments", json("invoiceId", invoiceId, "amount", 265.00,
+        Response rest = MockHttp.send("POST", "billing/payments", json("invoiceId", invoiceId, "amount", 265.00,
                 "currency", "EUR", "paymentId", "PAY-" + id()), "traceparent", traceparent);
         assertThat(rest.text("invoiceStatus")).isEqualTo("PAID");
         assertThat(get("billing/invoices/" + invoiceId).text("status")).isEqualTo("PAID");
@@ -77,13 +79,13 @@ class BillingLifecycleMockTest {
 
         // adjustments: a charge (an adjustment invoice), a credit note; idempotent by source event
         String charge = json("policyId", policyId, "amountDelta", 50.00, "reason", "premium increase", "sourceEventId", id());
-        MockHttp.Response charged = post("billing/adjustments", charge);
+        Response charged = post("billing/adjustments", charge);
         assertThat(charged.status()).isEqualTo(201);
         assertThat(charged.text("kind")).isEqualTo("INVOICE");
         String adjustmentInvoice = charged.text("invoiceId");
         assertThat(get("billing/invoices/" + adjustmentInvoice).text("kind")).isEqualTo("ADJUSTMENT");
         assertThat(post("billing/adjustments", charge).status()).isEqualTo(200);
-        MockHttp.Response credited = post("billing/adjustments", json("policyId", policyId, "amountDelta", -20.00,
+        Response credited = post("billing/adjustments", json("policyId", policyId, "amountDelta", -20.00,
                 "reason", "premium decrease", "sourceEventId", id()));
         assertThat(credited.text("kind")).isEqualTo("CREDIT_NOTE");
         assertThat(get("billing/accounts/" + accountId).decimal("creditBalance")).isEqualByComparingTo("20");
@@ -95,7 +97,7 @@ class BillingLifecycleMockTest {
         // a claim payout, once per claim
         String payout = json("claimId", "CLM-" + id(), "policyId", policyId, "amount", 800.00, "currency", "EUR",
                 "sourceEventId", id());
-        MockHttp.Response paidOut = post("billing/payouts", payout);
+        Response paidOut = post("billing/payouts", payout);
         assertThat(paidOut.status()).isEqualTo(201);
         assertThat(paidOut.text("payoutId")).startsWith("PO-");
         assertThat(post("billing/payouts", payout).status()).isEqualTo(200);
@@ -106,13 +108,13 @@ class BillingLifecycleMockTest {
         // termination 73 days in: the open adjustment invoice cancelled; refund 365 × 292/365 + credit 20 = 312.00
         String termination = json("policyId", policyId, "reason", "policy cancelled", "sourceEventId", id(),
                 "effectiveDate", TODAY.plusDays(73).toString());
-        MockHttp.Response terminated = post("billing/terminations", termination);
+        Response terminated = post("billing/terminations", termination);
         assertThat(terminated.status()).isEqualTo(201);
         assertThat(terminated.body().get("cancelledInvoices")).hasSize(1);
         assertThat(terminated.body().at("/cancelledInvoices/0/invoiceId").asText()).isEqualTo(adjustmentInvoice);
         assertThat(terminated.body().at("/refund/amount").decimalValue()).isEqualByComparingTo("312.00");
         assertThat(terminated.text("accountStatus")).isEqualTo("CLOSED");
-        MockHttp.Response terminatedAgain = post("billing/terminations", termination);
+        Response terminatedAgain = post("billing/terminations", termination);
         assertThat(terminatedAgain.status()).isEqualTo(200);
         assertThat(terminatedAgain.body()).isEqualTo(terminated.body());
         assertThat(get("billing/invoices/" + adjustmentInvoice).text("status")).isEqualTo("CANCELLED");
@@ -149,7 +151,7 @@ class BillingLifecycleMockTest {
     @Test
     void anInvoiceForAPolicyWithoutAccountOpensOneAndATerminationWithoutPaymentsRefundsNothing() {
         String policyId = "P-" + id();
-        MockHttp.Response issued = post("billing/invoices", json("policyId", policyId, "amount", 99.90, "currency", "EUR",
+        Response issued = post("billing/invoices", json("policyId", policyId, "amount", 99.90, "currency", "EUR",
                 "sourceEventId", id()));
         assertThat(issued.status()).isEqualTo(201);
         assertThat(issued.text("dueDate")).isEqualTo(TODAY.plusDays(30).toString());
@@ -157,12 +159,12 @@ class BillingLifecycleMockTest {
         assertThat(accountId).startsWith("A-");
         assertThat(issued.text("customerId")).isNull();
         // the saga's account step meets the account opened on demand, and fills in the customer
-        MockHttp.Response account = post("billing/accounts", json("customerId", "C-late", "policyId", policyId));
+        Response account = post("billing/accounts", json("customerId", "C-late", "policyId", policyId));
         assertThat(account.status()).isEqualTo(200);
         assertThat(account.text("accountId")).isEqualTo(accountId);
         assertThat(account.text("customerId")).isEqualTo("C-late");
 
-        MockHttp.Response terminated = post("billing/terminations", json("policyId", policyId, "reason", "withdrawn"));
+        Response terminated = post("billing/terminations", json("policyId", policyId, "reason", "withdrawn"));
         assertThat(terminated.status()).isEqualTo(201);
         assertThat(terminated.body().hasNonNull("refund")).as("no refund").isFalse();
         assertThat(terminated.body().get("cancelledInvoices")).hasSize(1);
@@ -173,7 +175,7 @@ class BillingLifecycleMockTest {
 
         // a termination for a policy Billing never heard of: an account opened and closed, nothing else
         String unknown = "P-" + id();
-        MockHttp.Response nothing = post("billing/terminations", json("policyId", unknown, "sourceEventId", id()));
+        Response nothing = post("billing/terminations", json("policyId", unknown, "sourceEventId", id()));
         assertThat(nothing.status()).isEqualTo(201);
         assertThat(nothing.body().get("cancelledInvoices")).isEmpty();
         assertEvents("billing.outbox", "billing-account", nothing.text("accountId"), 1,
@@ -186,14 +188,14 @@ class BillingLifecycleMockTest {
         String policyId = "P-" + id();
         String invoiceId = post("billing/invoices", json("policyId", policyId, "amount", 120.00, "currency", "EUR",
                 "sourceEventId", id())).text("invoiceId");
-        List<CompletableFuture<MockHttp.Response>> calls = new ArrayList<>();
+        List<CompletableFuture<Response>> calls = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
             calls.add(sendAsync("POST", "billing/payments", json("invoiceId", invoiceId, "amount", 120.00,
                     "currency", "EUR", "paymentId", "PAY-" + id())));
         }
-        List<MockHttp.Response> answers = calls.stream().map(CompletableFuture::join).toList();
+        List<Response> answers = calls.stream().map(CompletableFuture::join).toList();
 
-        assertThat(answers).extracting(MockHttp.Response::status).containsOnlyOnce(201).containsOnly(201, 409);
+        assertThat(answers).extracting(Response::status).containsOnlyOnce(201).containsOnly(201, 409);
         assertThat(count("SELECT count(*) FROM billing.payments WHERE invoice_id = ?", invoiceId)).isEqualTo(1);
         assertThat(count("SELECT count(*) FROM billing.outbox WHERE event_type = 'PaymentReceived' AND payload->>'invoiceId' = ?",
                 invoiceId)).isEqualTo(1);
@@ -217,7 +219,7 @@ class BillingLifecycleMockTest {
 
         String run = json("asOf", Instant.now().toString(), "graceDays", 10);
         List<JsonNode> transitions = new ArrayList<>();
-        List<CompletableFuture<MockHttp.Response>> parallel = new ArrayList<>();
+        List<CompletableFuture<Response>> parallel = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
             parallel.add(sendAsync("POST", "billing/dunning-runs", run));
         }

@@ -1,10 +1,8 @@
 package com.insurancehub.mocks;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,13 +11,15 @@ import java.util.concurrent.CompletableFuture;
 import java.util.stream.Collectors;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 
-import com.insurancehub.dev.DevServices;
+import com.insurancehub.testing.JsonHttp.Response;
 
-import com.insurancehub.mocks.MockHttp.Response;
-
+import static com.insurancehub.mocks.MockHttp.JSON;
+import static com.insurancehub.mocks.MockHttp.count;
+import static com.insurancehub.mocks.MockHttp.db;
+import static com.insurancehub.mocks.MockHttp.get;
+import static com.insurancehub.mocks.MockHttp.post;
 import static com.insurancehub.mocks.MockHttp.send;
 import static com.insurancehub.mocks.MockHttp.sendAsync;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -29,8 +29,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Audit), exercised over HTTP like the hub calls them, with their tables read back over plain JDBC.
  */
 class MockSystemsTest {
-
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     // ---------------------------------------------------------------- Customer Hub
 
@@ -462,30 +460,5 @@ class MockSystemsTest {
 
     private static String token32() {
         return UUID.randomUUID().toString().replace("-", "");
-    }
-
-    private static Response get(String path) {
-        return send("GET", path, null);
-    }
-
-    private static Response post(String path, String body) {
-        return send("POST", path, body);
-    }
-
-
-    private static Connection db() throws SQLException {
-        return DevServices.shared().superuserConnection();
-    }
-
-    private static long count(String sql, String parameter) {
-        try (Connection db = db(); PreparedStatement s = db.prepareStatement(sql)) {
-            s.setString(1, parameter);
-            try (ResultSet rs = s.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

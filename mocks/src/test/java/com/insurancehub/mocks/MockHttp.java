@@ -2,12 +2,7 @@ package com.insurancehub.mocks;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -28,34 +23,22 @@ import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
 
 import com.insurancehub.dev.DevServices;
+import com.insurancehub.testing.JsonHttp;
+import com.insurancehub.testing.JsonHttp.Response;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * What the tests of the mocks share: HTTP calls like the hub makes them, the mocks' tables read back over plain JDBC,
- * and the outbox rows checked against the event schemas the hub's relay enforces.
+ * What the tests of the mocks share: HTTP calls like the hub makes them ({@link JsonHttp}, paths under the mocks' base
+ * URL), the mocks' tables read back over plain JDBC, and the outbox rows checked against the event schemas the hub's
+ * relay enforces.
  */
 final class MockHttp {
 
-    static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    static final ObjectMapper JSON = JsonHttp.JSON;
     private static final Map<String, JsonSchema> SCHEMAS = new ConcurrentHashMap<>();
 
     private MockHttp() {
-    }
-
-    record Response(int status, JsonNode body, String contentType) {
-        String text(String field) {
-            return body == null || body.get(field) == null || body.get(field).isNull() ? null : body.get(field).asText();
-        }
-
-        java.math.BigDecimal decimal(String field) {
-            return body.get(field).decimalValue();
-        }
-
-        int integer(String field) {
-            return body.get(field).asInt();
-        }
     }
 
     /** One row of a system's outbox. */
@@ -64,45 +47,24 @@ final class MockHttp {
     }
 
     static Response get(String path) {
-        return send("GET", path, null);
+        return mocks().get(path);
     }
 
     static Response post(String path, String body) {
-        return send("POST", path, body);
+        return mocks().post(path, body);
     }
 
     static Response send(String method, String path, String body, String... headers) {
-        return sendAsync(method, path, body, headers).join();
+        return mocks().send(method, path, body, headers);
     }
 
     static CompletableFuture<Response> sendAsync(String method, String path, String body, String... headers) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(DevServices.shared().mocksBaseUrl() + "/" + path))
-                .header("Content-Type", "application/json")
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        for (int i = 0; i < headers.length; i += 2) {
-            request.header(headers[i], headers[i + 1]);
-        }
-        return HTTP.sendAsync(request.build(), HttpResponse.BodyHandlers.ofString()).thenApply(response -> {
-            try {
-                return new Response(response.statusCode(),
-                        response.body().isEmpty() ? null : JSON.readTree(response.body()),
-                        response.headers().firstValue("Content-Type").orElse(null));
-            } catch (Exception e) {
-                throw new IllegalStateException(method + " " + path + " answered " + response.body(), e);
-            }
-        });
+        return mocks().sendAsync(method, path, body, headers);
     }
 
-    /** A JSON object from alternating names and values (null values left out). */
-    static String json(Object... namesAndValues) {
-        ObjectNode node = JSON.createObjectNode();
-        for (int i = 0; i < namesAndValues.length; i += 2) {
-            Object value = namesAndValues[i + 1];
-            if (value != null) {
-                node.set((String) namesAndValues[i], JSON.valueToTree(value));
-            }
-        }
-        return node.toString();
+    /** The mocks, at the base URL of the running stack: a path starts with the system's base ({@code billing/...}). */
+    private static JsonHttp mocks() {
+        return new JsonHttp(DevServices.shared().mocksBaseUrl() + "/");
     }
 
     static String id() {
