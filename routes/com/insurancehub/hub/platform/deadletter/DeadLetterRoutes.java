@@ -123,7 +123,7 @@ public class DeadLetterRoutes extends RouteBuilder {
                 .end()
                 .bean(deadLetters, "replayOne").id("republish-dead-letter")
                 .choice()
-                    .when(header("problemStatus").isNotNull())
+                    .when(variable("problem.status").isNotNull())
                         .to("direct:problem-response")
                     .otherwise()
                         .removeHeaders("*")

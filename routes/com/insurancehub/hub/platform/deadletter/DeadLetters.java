@@ -119,10 +119,10 @@ public class DeadLetters {
             if (existing.isEmpty()) {
                 throw new NoSuchElementException("no dead letter " + id);
             }
-            exchange.getMessage().setHeader("problemStatus", 409);
-            exchange.setVariable("problemDetail", "dead letter " + id + " was replayed at "
+            exchange.setVariable(ProblemDetails.MEMBER + "status", 409);
+            exchange.setVariable(ProblemDetails.MEMBER + "detail", "dead letter " + id + " was replayed at "
                     + existing.get(0).get("replayed_at") + ": it is not published again");
-            exchange.setVariable(ProblemDetails.EXTENSION + "reason", "ALREADY_REPLAYED");
+            exchange.setVariable(ProblemDetails.MEMBER + "reason", "ALREADY_REPLAYED");
             return;
         }
         exchange.getMessage().setBody(json(replayed));

@@ -9,8 +9,6 @@ import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.networknt.schema.ValidationMessage;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.Exchange;
@@ -21,11 +19,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Renders the exception caught by a REST route as an RFC 9457 problem ({@code application/problem+json}).
- * For a request that breaks its JSON Schema, {@code errors} lists each offending field as a JSON path
- * ({@code $.risk.insuredValue}) with the reason, and {@code detail} names them. A failing system is a 502 naming
- * the {@code system}, a 500 names nothing; both carry a {@code reference} that the log holds with the real cause.
- * A system's own words reach the caller only as an allowed member (detail, reason, field) holding plain words.
+ * Renders a REST route's failure or refusal as an RFC 9457 problem ({@code application/problem+json}) from the
+ * exchange variables named after its members (the convention of rest-problem-details.camel.yaml):
+ * {@code problem.status}, {@code problem.detail}, {@code problem.errors.field} (the offending field that {@code errors}
+ * names, with the detail as its message) and any other {@code problem.<member>}, e.g. {@code problem.reason}.
+ * Without a detail of the route, the caught exception gives it: for a request that breaks its JSON Schema,
+ * {@code errors} lists each offending field as a JSON path ({@code $.risk.insuredValue}) with the reason; a failing
+ * system is a 502 naming the {@code system}, a 500 names nothing; both carry a {@code reference} that the log holds
+ * with the real cause. Every value reaches the caller only as plain words ({@link #plain}).
  *
  * <p>Plain Camel, JDK and Jackson only, so {@code camel run} can load this file next to the YAML routes.
  */
@@ -33,12 +34,13 @@ import org.slf4j.LoggerFactory;
 public class ProblemDetails {
 
     private static final Logger LOG = LoggerFactory.getLogger(ProblemDetails.class);
-    /** Variables named {@code problem.<member>} become extension members of the problem, e.g. {@code reason}. */
-    public static final String EXTENSION = "problem.";
+    /** The prefix of the variables that hold the problem's members: {@code problem.status}, {@code problem.reason}... */
+    public static final String MEMBER = "problem.";
+    private static final String ERRORS_FIELD = "errors.field";
+    /** Members the renderer writes itself; a variable problem.<one of them> is not copied as an extension member. */
+    private static final Set<String> STANDARD = Set.of("type", "title", "status", "detail", "instance", "errors", ERRORS_FIELD);
     private static final Pattern REQUIRED_PROPERTY = Pattern.compile("required property '([^']+)'");
     private static final Pattern DUPLICATE_KEY = Pattern.compile("Duplicate field '([^']*)'");
-    /** Statuses of a system's refusal that a route may pass on to its caller (variable passUpstreamProblem). */
-    private static final Set<Integer> PASSED_ON = Set.of(400, 404, 409, 422);
     /** What a sentence passed to a caller must not hold: URLs, SQL, stack frames, class names, several lines. */
     private static final Pattern INTERNALS = Pattern.compile("(?i)://|jdbc:|\\bsql\\b|syntax error|\\b(select|insert|update"
             + "|delete)\\b.*\\b(from|into|set|where)\\b|\\bat [\\w$.]+\\(|\\w(exception|error)\\b|\\b(org|com|java|javax|jakarta)"
@@ -48,101 +50,79 @@ public class ProblemDetails {
     private static final Map<String, String> SYSTEMS = Map.of("quote-engine", "Quote Engine", "rating", "External Rating",
             "customers", "Customer Hub", "pas", "PAS", "billing", "Billing", "claims", "Claims", "documents", "DocMgmt",
             "notifications", "Notifications", "audit", "Audit");
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     public void render(Exchange exchange) {
-        int status = exchange.getMessage().getHeader("problemStatus", 500, Integer.class);
-        Exception cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
-        HttpOperationFailedException failed = cause instanceof HttpOperationFailedException f ? f : null;
-        if (failed != null && failed.getStatusCode() == 409) {
-            status = 409; // the system behind refused for the same reason: pass its conflict on
-        }
-        // A route that acts on the caller's behalf (variable passUpstreamProblem) passes a system's refusal on (400 with
-        // its field, 404, 409 with its reason) instead of a 502; a route may also state its own refusal with the
-        // variables problemDetail, problemField and problemReason. Only those members pass, and only as plain words.
-        String reason = exchange.getVariable("problemReason", String.class);
-        String field = exchange.getVariable("problemField", String.class);
-        String upstreamDetail = null;
-        if (failed != null && PASSED_ON.contains(failed.getStatusCode()) && (status == 409
-                || Boolean.TRUE.equals(exchange.getVariable("passUpstreamProblem", Boolean.class)))) {
-            status = failed.getStatusCode();
-            JsonNode upstream = readProblem(failed.getResponseBody());
-            reason = reason != null ? reason : upstream.path("reason").textValue();
-            field = field != null ? field : upstream.hasNonNull("field") ? "$." + upstream.path("field").asText() : null;
-            upstreamDetail = plain(upstream.path("detail").textValue());
-            if (upstreamDetail == null) {
-                upstreamDetail = systemOf(exchange, failed) + " refused the request";
-            }
-        }
-        List<String[]> errors = new ArrayList<>();
-        String givenDetail = plain(exchange.getVariable("problemDetail", String.class));
-        if (field != null && plain(field) != null) {
-            errors.add(new String[] {field, givenDetail != null ? givenDetail : upstreamDetail != null ? upstreamDetail : "invalid"});
-        }
+        int status = exchange.getVariable(MEMBER + "status", 500, Integer.class);
         Map<String, String> members = new LinkedHashMap<>();
-        String detail;
-        if (givenDetail != null) {
-            detail = givenDetail; // the route said why (e.g. a 422 refusal, a system's 4xx passed on)
-        } else if (upstreamDetail != null) {
-            detail = upstreamDetail;
-        } else if (cause instanceof JsonValidationException invalid && invalid.getNumberOfErrors() > 0) {
-            for (ValidationMessage m : (Set<ValidationMessage>) invalid.getErrors()) {
-                errors.add(new String[] {fieldOf(m), m.getMessage()});
-            }
-            detail = "invalid field(s): " + String.join(", ", errors.stream().map(e -> e[0]).toList());
-        } else if (cause instanceof NoJsonBodyValidationException) {
-            detail = "The request body is empty";
-        } else if (status == 400) {
-            Matcher duplicate = DUPLICATE_KEY.matcher(String.valueOf(cause == null ? null : cause.getMessage()));
-            detail = duplicate.find() ? "Duplicate key '" + duplicate.group(1) + "'" : "the request body is not valid JSON";
-        } else if (status == 409 && exchange.getVariable("conflictReason") != null) {
-            detail = exchange.getVariable("conflictReason", String.class);
-        } else if (status == 404) {
-            String message = cause instanceof java.util.NoSuchElementException ? plain(cause.getMessage()) : null;
-            detail = message != null ? message : "not found";
-        } else if (status == 502) {
-            String system = systemOf(exchange, failed);
-            String reference = UUID.randomUUID().toString();
-            members.put("system", system);
-            members.put("reference", reference);
-            detail = system + " failed";
-            LOG.warn("Problem {}: {} failed on exchange {} (route {})", reference, system, exchange.getExchangeId(),
-                    exchange.getProperty(Exchange.FAILURE_ROUTE_ID), cause);
-        } else {
-            status = status < 500 ? status : 500;
-            String reference = UUID.randomUUID().toString();
-            members.put("reference", reference);
-            detail = "unexpected error, see the hub's log for the reference " + reference;
-            LOG.error("Problem {}: unexpected error answered {} on exchange {} (route {})", reference, status,
-                    exchange.getExchangeId(), exchange.getProperty(Exchange.FAILURE_ROUTE_ID), cause);
+        List<String[]> errors = new ArrayList<>();
+        String detail = plain(exchange.getVariable(MEMBER + "detail", String.class));
+        if (detail == null) {
+            detail = detailOf(exchange, status, members, errors);
         }
-
+        String field = plain(exchange.getVariable(MEMBER + ERRORS_FIELD, String.class));
+        if (field != null) {
+            errors.add(new String[] {field, detail});
+        }
         // A failed saga says which step failed; the steps done before it are compensated
         String sagaStep = exchange.getVariable("sagaStep", String.class);
         if (sagaStep != null && status >= 500) {
             detail = "subscription failed at step '" + sagaStep + "', earlier steps are compensated: " + detail;
+            members.put("failedStep", sagaStep);
         }
+        exchange.getVariables().forEach((name, value) -> {
+            String member = name.startsWith(MEMBER) ? name.substring(MEMBER.length()) : null;
+            if (member != null && !STANDARD.contains(member) && value != null && plain(value.toString()) != null) {
+                members.putIfAbsent(member, value.toString());
+            }
+        });
+        String instance = exchange.getMessage().getHeader(Exchange.HTTP_URI, String.class);
+        exchange.getMessage().setBody(json(status, detail, instance, members, errors));
+        exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, status);
+        exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/problem+json");
+    }
 
+    /** The detail of a problem whose route said no why: from the exception it caught. */
+    private static String detailOf(Exchange exchange, int status, Map<String, String> members, List<String[]> errors) {
+        Exception cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+        if (cause instanceof HttpOperationFailedException refused && status < 500) {
+            return systemOf(exchange, refused) + " refused the request"; // passed on, its own words not plain
+        } else if (cause instanceof JsonValidationException invalid && invalid.getNumberOfErrors() > 0) {
+            for (ValidationMessage m : (Set<ValidationMessage>) invalid.getErrors()) {
+                errors.add(new String[] {fieldOf(m), m.getMessage()});
+            }
+            return "invalid field(s): " + String.join(", ", errors.stream().map(e -> e[0]).toList());
+        } else if (cause instanceof NoJsonBodyValidationException) {
+            return "The request body is empty";
+        } else if (status == 400) {
+            Matcher duplicate = DUPLICATE_KEY.matcher(String.valueOf(cause == null ? null : cause.getMessage()));
+            return duplicate.find() ? "Duplicate key '" + duplicate.group(1) + "'" : "the request body is not valid JSON";
+        } else if (status == 404) {
+            String message = cause instanceof java.util.NoSuchElementException ? plain(cause.getMessage()) : null;
+            return message != null ? message : "not found";
+        }
+        String reference = UUID.randomUUID().toString();
+        if (status == 502) {
+            String system = systemOf(exchange, cause instanceof HttpOperationFailedException failed ? failed : null);
+            members.put("system", system);
+            members.put("reference", reference);
+            LOG.warn("Problem {}: {} failed on exchange {} (route {})", reference, system, exchange.getExchangeId(),
+                    exchange.getProperty(Exchange.FAILURE_ROUTE_ID), cause);
+            return system + " failed";
+        }
+        members.put("reference", reference);
+        LOG.error("Problem {}: unexpected error answered {} on exchange {} (route {})", reference, status,
+                exchange.getExchangeId(), exchange.getProperty(Exchange.FAILURE_ROUTE_ID), cause);
+        return "unexpected error, see the hub's log for the reference " + reference;
+    }
+
+    private static String json(int status, String detail, String instance, Map<String, String> members, List<String[]> errors) {
         StringBuilder json = new StringBuilder(256)
                 .append("{\"type\":\"about:blank\",\"title\":").append(quote(title(status)))
                 .append(",\"status\":").append(status)
                 .append(",\"detail\":").append(quote(detail));
-        if (sagaStep != null && status >= 500) {
-            json.append(",\"failedStep\":").append(quote(sagaStep));
+        if (instance != null) {
+            json.append(",\"instance\":").append(quote(instance));
         }
-        if (reason != null && status < 500 && plain(reason) != null) {
-            json.append(",\"reason\":").append(quote(reason));
-        }
-        String path = exchange.getMessage().getHeader(Exchange.HTTP_URI, String.class);
-        if (path != null) {
-            json.append(",\"instance\":").append(quote(path));
-        }
-        // Extension members the route set as variables "problem.<member>" (e.g. reason, field, coverageSource)
-        exchange.getVariables().forEach((name, value) -> {
-            if (name.startsWith(EXTENSION) && value != null && plain(value.toString()) != null) {
-                members.putIfAbsent(name.substring(EXTENSION.length()), value.toString());
-            }
-        });
         members.forEach((name, value) -> json.append(',').append(quote(name)).append(':').append(quote(value)));
         if (!errors.isEmpty()) {
             json.append(",\"errors\":[");
@@ -152,9 +132,7 @@ public class ProblemDetails {
             }
             json.append(']');
         }
-        exchange.getMessage().setBody(json.append('}').toString());
-        exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, status);
-        exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/problem+json");
+        return json.append('}').toString();
     }
 
     /** The text if it is a short plain sentence a caller may read, else {@code null}. */
@@ -163,20 +141,8 @@ public class ProblemDetails {
                 ? null : text;
     }
 
-    private static JsonNode readProblem(String body) {
-        try {
-            return body == null || body.isBlank() ? JSON.createObjectNode() : JSON.readTree(body);
-        } catch (Exception e) {
-            return JSON.createObjectNode(); // not JSON: nothing to pass on
-        }
-    }
-
-    /** The system that failed: the route's variable problemSystem, else the one whose configured URL was called. */
+    /** The system that failed: the one whose configured URL was called. */
     static String systemOf(Exchange exchange, HttpOperationFailedException failed) {
-        String named = exchange.getVariable("problemSystem", String.class);
-        if (named != null) {
-            return named;
-        }
         String called = failed != null ? failed.getUri() : exchange.getProperty(Exchange.FAILURE_ENDPOINT, String.class);
         if (called == null) {
             called = exchange.getProperty(Exchange.TO_ENDPOINT, String.class);

@@ -1,11 +1,13 @@
 package com.insurancehub.hub.claims;
 
+import java.util.Map;
 import java.util.UUID;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.camel.Exchange;
 import org.apache.camel.component.mock.MockEndpoint;
+import org.apache.camel.http.base.HttpOperationFailedException;
 import org.junit.jupiter.api.Test;
 
 import com.insurancehub.hub.support.RouteTestSupport;
@@ -13,9 +15,9 @@ import com.insurancehub.hub.support.RouteTestSupport;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * AdviceWith test of F06 (open-claim, check-policy-coverage, assess-claim, settle-claim, pass-on-claims-problem) and
- * E04 (claim-opened-to-notifications through notify-customer, claim-opened-to-audit): PAS, the replica, Claims, the
- * Customer Hub, Notifications and Audit replaced by mock endpoints; the idempotent repository real.
+ * AdviceWith test of F06 (open-claim, check-policy-coverage, assess-claim, settle-claim; Claims' refusals passed on) and
+ * E04 (claim-opened-to-notifications through notify-customer, claim-opened-to-audit): PAS, the replica, Claims, the Customer Hub,
+ * Notifications and Audit replaced by mock endpoints; the idempotent repository real.
  */
 class ClaimsRoutesTest extends RouteTestSupport {
 
@@ -119,9 +121,9 @@ class ClaimsRoutesTest extends RouteTestSupport {
 
     @Test
     void claimsRefusalsArePassedOnAsProblems() throws Exception {
-        mock("claims-assessment").whenAnyExchangeReceived(e -> answer(e, 409,
+        mock("claims-assessment").whenAnyExchangeReceived(e -> refuse(409,
                 "{\"status\":409,\"title\":\"Conflict\",\"detail\":\"claim already assessed\",\"reason\":\"CLAIM_ALREADY_ASSESSED\"}"));
-        mock("claims-settlement").whenAnyExchangeReceived(e -> answer(e, 400,
+        mock("claims-settlement").whenAnyExchangeReceived(e -> refuse(400,
                 "{\"status\":400,\"title\":\"Bad Request\",\"detail\":\"amount exceeds\",\"field\":\"amount\"}"));
 
         Exchange conflict = template.request("direct:assess-claim", e -> {
@@ -140,7 +142,10 @@ class ClaimsRoutesTest extends RouteTestSupport {
         assertThat(status(conflict)).isEqualTo(409);
         assertThat(JSON.readTree(conflict.getMessage().getBody(String.class)).get("reason").asText()).isEqualTo("CLAIM_ALREADY_ASSESSED");
         assertThat(status(invalid)).isEqualTo(400);
-        assertThat(JSON.readTree(invalid.getMessage().getBody(String.class)).get("field").asText()).isEqualTo("$.amount");
+        JsonNode invalidProblem = JSON.readTree(invalid.getMessage().getBody(String.class));
+        assertThat(invalidProblem.get("field").asText()).as("F06 names Claims' field as a member").isEqualTo("$.amount");
+        assertThat(invalidProblem.get("detail").asText()).isEqualTo("amount exceeds");
+        assertThat(invalidProblem.has("errors")).isFalse();
         assertThat(status(unknown)).isEqualTo(404);
     }
 
@@ -188,6 +193,11 @@ class ClaimsRoutesTest extends RouteTestSupport {
     private static void answer(Exchange e, int status, String body) {
         e.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, status);
         e.getMessage().setBody(body);
+    }
+
+    /** Claims refusing the request, as camel-http reports it. */
+    private static void refuse(int status, String problem) throws HttpOperationFailedException {
+        throw new HttpOperationFailedException("http://claims/claims/" + CLAIM_ID, status, "refused", null, Map.of(), problem);
     }
 
     private static int status(Exchange answer) {

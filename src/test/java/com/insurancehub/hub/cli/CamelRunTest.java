@@ -83,7 +83,8 @@ class CamelRunTest {
         }
         List<Path> files = new ArrayList<>(yamlFilesIn(ROUTES.resolve("quote")));
         files.addAll(platformFiles());
-        quoteFlow = CamelRun.start("quote-flow", files, 1800); // the class takes minutes on a loaded machine; stopAll() stops it
+        // Its safety stop outlasts the runs of every YAML file alone (~10 s each on a busy machine), between its tests
+        quoteFlow = CamelRun.start("quote-flow", files, 1800);
         quoteFlow.awaitStarted();
         // The REST endpoint answers (a quote id that cannot exist is a 404 without calling the Quote Engine)
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).ignoreExceptions()

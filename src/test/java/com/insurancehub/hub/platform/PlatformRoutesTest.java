@@ -14,7 +14,7 @@ import com.insurancehub.hub.support.RouteTestSupport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** AdviceWith test of the platform routes every flow relies on: dead-letter-to-dlq-topic and problem-response. */
+/** AdviceWith test of the platform routes every flow relies on: dead-letter-to-dlq-topic, problem-response, pass-on-problem. */
 class PlatformRoutesTest extends RouteTestSupport {
 
     @Override
@@ -52,7 +52,7 @@ class PlatformRoutesTest extends RouteTestSupport {
     @Test
     void aCaughtExceptionIsRenderedAsProblemJson() throws Exception {
         Exchange failed = new DefaultExchange(camelContext);
-        failed.getMessage().setHeader("problemStatus", 404);
+        failed.setVariable("problem.status", 404);
         failed.getMessage().setHeader(Exchange.HTTP_URI, "/api/quotes/Q-1");
         failed.getMessage().setHeader("Authorization", "secret");
         failed.setProperty(Exchange.EXCEPTION_CAUGHT, new NoSuchElementException("no quote \"Q-1\""));
@@ -72,7 +72,7 @@ class PlatformRoutesTest extends RouteTestSupport {
     @Test
     void anUnexpectedErrorHidesItsInternalsFromTheCaller() throws Exception {
         Exchange failed = new DefaultExchange(camelContext);
-        failed.getMessage().setHeader("problemStatus", 500);
+        failed.setVariable("problem.status", 500);
         failed.setProperty(Exchange.EXCEPTION_CAUGHT, new IllegalStateException("password=hunter2 at db-7"));
 
         Exchange answered = template.send("direct:problem-response", failed);
@@ -85,15 +85,15 @@ class PlatformRoutesTest extends RouteTestSupport {
     @Test
     void aSystemsRefusalPassesOnOnlyItsPlainWords() throws Exception {
         Exchange failed = new DefaultExchange(camelContext);
-        failed.getMessage().setHeader("problemStatus", 502);
-        failed.setVariable("passUpstreamProblem", true);
+        failed.setVariable("problem.status", 502);
+        failed.setVariable("passOnProblem", "errors");
         String pas = camelContext.resolvePropertyPlaceholders("{{hub.systems.pas.url}}");
         failed.setProperty(Exchange.EXCEPTION_CAUGHT, new HttpOperationFailedException(pas + "/policies/P-1", 400, "Bad Request",
                 null, null, "{\"detail\":\"ERROR: invalid byte sequence; SQL [insert into pas.policies values (?)]\","
                         + "\"field\":\"reason\",\"trace\":\"at org.postgresql.Driver.connect(Driver.java:1)\"}"));
 
         JsonNode problem = new ObjectMapper().readTree(
-                template.send("direct:problem-response", failed).getMessage().getBody(String.class));
+                template.send("direct:pass-on-problem", failed).getMessage().getBody(String.class));
 
         assertThat(problem.get("status").asInt()).isEqualTo(400);
         assertThat(problem.get("detail").asText()).isEqualTo("PAS refused the request");
@@ -102,15 +102,40 @@ class PlatformRoutesTest extends RouteTestSupport {
     }
 
     @Test
+    void aSystemsConflictPassesOnAlwaysItsOtherRefusalsOnlyWhereTheRouteSaysSo() throws Exception {
+        String quoteEngine = camelContext.resolvePropertyPlaceholders("{{hub.systems.quote-engine.url}}");
+        Exchange conflict = new DefaultExchange(camelContext);
+        conflict.setVariable("problem.status", 502);
+        conflict.setProperty(Exchange.EXCEPTION_CAUGHT, new HttpOperationFailedException(quoteEngine + "/quotes/Q-1/subscription",
+                409, "Conflict", null, null, "{\"detail\":\"quote Q-1 is EXPIRED\",\"reason\":\"QUOTE_EXPIRED\"}"));
+        Exchange refusal = new DefaultExchange(camelContext);
+        refusal.setVariable("problem.status", 502);
+        refusal.setProperty(Exchange.EXCEPTION_CAUGHT, new HttpOperationFailedException(quoteEngine + "/quotes", 400,
+                "Bad Request", null, null, "{\"detail\":\"premium is required\",\"field\":\"premium\"}"));
+
+        JsonNode passedOn = new ObjectMapper().readTree(
+                template.send("direct:pass-on-problem", conflict).getMessage().getBody(String.class));
+        JsonNode failed = new ObjectMapper().readTree(
+                template.send("direct:pass-on-problem", refusal).getMessage().getBody(String.class));
+
+        assertThat(passedOn.get("status").asInt()).isEqualTo(409);
+        assertThat(passedOn.get("detail").asText()).isEqualTo("quote Q-1 is EXPIRED");
+        assertThat(passedOn.get("reason").asText()).isEqualTo("QUOTE_EXPIRED");
+        assertThat(failed.get("status").asInt()).isEqualTo(502);
+        assertThat(failed.get("detail").asText()).isEqualTo("Quote Engine failed");
+        assertThat(failed.has("errors")).isFalse();
+    }
+
+    @Test
     void aFailingSystemIsNamedNotQuoted() throws Exception {
         Exchange failed = new DefaultExchange(camelContext);
-        failed.getMessage().setHeader("problemStatus", 502);
+        failed.setVariable("problem.status", 502);
         String billing = camelContext.resolvePropertyPlaceholders("{{hub.systems.billing.url}}");
         failed.setProperty(Exchange.EXCEPTION_CAUGHT, new HttpOperationFailedException(billing + "/payments", 500,
                 "Server Error", null, null, "{\"detail\":\"org.postgresql.util.PSQLException: ERROR: syntax error\"}"));
 
         JsonNode problem = new ObjectMapper().readTree(
-                template.send("direct:problem-response", failed).getMessage().getBody(String.class));
+                template.send("direct:pass-on-problem", failed).getMessage().getBody(String.class));
 
         assertThat(problem.get("detail").asText()).isEqualTo("Billing failed");
         assertThat(problem.get("system").asText()).isEqualTo("Billing");
