@@ -27,22 +27,20 @@ class BillingRoutesTest extends RouteTestSupport {
 
     @Override
     protected void adviceRoutes() {
-        mockCall("register-payment", "read-invoice", "billing-invoice");
-        mockCall("register-payment", "record-payment-in-billing", "billing-payment");
-        mockCall("register-payment", "read-paid-invoice", "billing-invoice");
-        mockCall("register-payment", "look-up-paying-customer", "customer-hub");
-        replaceFrom("payment-received-to-pas", "direct:received-to-pas");
-        mockCall("payment-received-to-pas", "record-premium-paid", "pas");
-        replaceFrom("payment-received-to-notifications", "direct:received-to-notifications");
-        mockCall("payment-received-to-notifications", "send-payment-receipt", "notify");
-        replaceFrom("payment-overdue-to-notifications", "direct:overdue-to-notifications");
-        mockCall("payment-overdue-to-notifications", "send-payment-reminder", "notify");
-        replaceFrom("payment-overdue-to-cancellation", "direct:overdue-to-cancellation");
-        mockCall("payment-overdue-to-cancellation", "read-overdue-invoice", "billing-invoice");
-        mockCall("payment-overdue-to-cancellation", "cancel-policy-for-non-payment", "pas");
-        replaceFrom("run-dunning", "direct:run-dunning");
-        mockCall("run-dunning", "ask-billing-for-dunning-run", "billing-dunning");
-        mockCall("publish-payment-overdue", "publish-payment-overdue-event", "billing-topic");
+        route("register-payment")
+                .mockCall("read-invoice", "billing-invoice")
+                .mockCall("record-payment-in-billing", "billing-payment")
+                .mockCall("read-paid-invoice", "billing-invoice")
+                .mockCall("look-up-paying-customer", "customer-hub");
+        route("payment-received-to-pas").from("direct:received-to-pas").mockCall("record-premium-paid", "pas");
+        route("payment-received-to-notifications").from("direct:received-to-notifications")
+                .mockCall("send-payment-receipt", "notify");
+        route("payment-overdue-to-notifications").from("direct:overdue-to-notifications")
+                .mockCall("send-payment-reminder", "notify");
+        route("payment-overdue-to-cancellation").from("direct:overdue-to-cancellation")
+                .mockCall("read-overdue-invoice", "billing-invoice").mockCall("cancel-policy-for-non-payment", "pas");
+        route("run-dunning").from("direct:run-dunning").mockCall("ask-billing-for-dunning-run", "billing-dunning");
+        route("publish-payment-overdue").mockCall("publish-payment-overdue-event", "billing-topic");
         mockDeadLetterTopic();
     }
 

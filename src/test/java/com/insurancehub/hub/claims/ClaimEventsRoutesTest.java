@@ -22,14 +22,12 @@ class ClaimEventsRoutesTest extends RouteTestSupport {
 
     @Override
     protected void adviceRoutes() {
-        replaceFrom("claim-assessed-to-pas", "direct:assessed-to-pas");
-        mockCall("claim-assessed-to-pas", "count-claim-on-policy", "pas");
-        replaceFrom("claim-assessed-to-notifications", "direct:assessed-to-notifications");
-        mockCall("claim-assessed-to-notifications", "send-assessment-email", "notify");
-        replaceFrom("claim-settled-to-billing", "direct:settled-to-billing");
-        mockCall("claim-settled-to-billing", "issue-payout", "billing");
-        replaceFrom("claim-settled-to-notifications", "direct:settled-to-notifications");
-        mockCall("claim-settled-to-notifications", "send-settlement-email", "notify");
+        route("claim-assessed-to-pas").from("direct:assessed-to-pas").mockCall("count-claim-on-policy", "pas");
+        route("claim-assessed-to-notifications").from("direct:assessed-to-notifications")
+                .mockCall("send-assessment-email", "notify");
+        route("claim-settled-to-billing").from("direct:settled-to-billing").mockCall("issue-payout", "billing");
+        route("claim-settled-to-notifications").from("direct:settled-to-notifications")
+                .mockCall("send-settlement-email", "notify");
         mockDeadLetterTopic();
     }
 

@@ -27,17 +27,14 @@ class ClaimsRoutesTest extends RouteTestSupport {
 
     @Override
     protected void adviceRoutes() {
-        mockCall("open-claim", "check-coverage", "coverage");
-        mockCall("open-claim", "open-claim-in-claims", "claims");
-        mockCall("check-policy-coverage", "look-up-policy-in-pas", "pas");
-        mockCall("read-coverage-from-replica", "look-up-policy-in-replica", "replica");
-        mockCall("assess-claim", "assess-claim-in-claims", "claims-assessment");
-        mockCall("settle-claim", "settle-claim-in-claims", "claims-settlement");
-        replaceFrom("claim-opened-to-notifications", "direct:to-notifications");
-        mockCall("claim-opened-to-notifications", "look-up-claimant", "customer-hub");
-        mockCall("claim-opened-to-notifications", "send-claim-registered-email", "notifications");
-        replaceFrom("claim-opened-to-audit", "direct:to-audit");
-        mockCall("claim-opened-to-audit", "record-claim-in-audit", "audit");
+        route("open-claim").mockCall("check-coverage", "coverage").mockCall("open-claim-in-claims", "claims");
+        route("check-policy-coverage").mockCall("look-up-policy-in-pas", "pas");
+        route("read-coverage-from-replica").mockCall("look-up-policy-in-replica", "replica");
+        route("assess-claim").mockCall("assess-claim-in-claims", "claims-assessment");
+        route("settle-claim").mockCall("settle-claim-in-claims", "claims-settlement");
+        route("claim-opened-to-notifications").from("direct:to-notifications")
+                .mockCall("look-up-claimant", "customer-hub").mockCall("send-claim-registered-email", "notifications");
+        route("claim-opened-to-audit").from("direct:to-audit").mockCall("record-claim-in-audit", "audit");
         mockDeadLetterTopic();
     }
 

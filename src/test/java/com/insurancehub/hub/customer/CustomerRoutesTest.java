@@ -16,7 +16,7 @@ class CustomerRoutesTest extends RouteTestSupport {
 
     @Override
     protected void adviceRoutes() {
-        mockCall("create-customer", "match-or-create-in-customer-hub", "customer-hub");
+        route("create-customer").mockCall("match-or-create-in-customer-hub", "customer-hub");
     }
 
     @Test

@@ -24,7 +24,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * name of its own so that the shared integration context's leadership is not involved.
  */
 @TestPropertySource(properties = "hub.outbox.leadership.lock-name=leadership route test")
-@RouteDomains({})
+@RouteDomains("platform")
 class OutboxRelayLeadershipRoutesTest extends RouteTestSupport {
 
     /** Ends the session holding the advisory lock of the given name (pg_locks shows a bigint key's low 32 bits). */
@@ -37,9 +37,9 @@ class OutboxRelayLeadershipRoutesTest extends RouteTestSupport {
 
     @Override
     protected void adviceRoutes() {
-        replaceFrom("keep-outbox-relay-leadership", "direct:check-leadership");
+        route("keep-outbox-relay-leadership").from("direct:check-leadership");
         for (String relay : RELAYS) {
-            replaceFrom(relay, "direct:" + relay);
+            route(relay).from("direct:" + relay);
         }
     }
 

@@ -23,15 +23,15 @@ import static org.assertj.core.api.Assertions.assertThat;
  * endpoint fed with what Debezium hands over (the row as the body, identifier and operation headers); the
  * kamelet and Kafka real.
  */
-@RouteDomains({})
+@RouteDomains("platform")
 class OutboxRelayRoutesTest extends RouteTestSupport {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @Override
     protected void adviceRoutes() {
-        replaceFrom("pas-outbox-to-kafka", "direct:pas-outbox");
-        replaceFrom("billing-outbox-to-kafka", "direct:billing-outbox");
+        route("pas-outbox-to-kafka").from("direct:pas-outbox");
+        route("billing-outbox-to-kafka").from("direct:billing-outbox");
         mockDeadLetterTopic();
     }
 

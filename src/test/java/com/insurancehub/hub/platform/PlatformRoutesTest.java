@@ -16,7 +16,7 @@ import com.insurancehub.hub.support.RouteTestSupport;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** AdviceWith test of the platform routes every flow relies on: dead-letter-to-dlq-topic and problem-response. */
-@RouteDomains({})
+@RouteDomains("platform")
 class PlatformRoutesTest extends RouteTestSupport {
 
     @Override

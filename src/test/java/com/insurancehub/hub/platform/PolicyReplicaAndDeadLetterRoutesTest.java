@@ -36,10 +36,9 @@ class PolicyReplicaAndDeadLetterRoutesTest extends RouteTestSupport {
 
     @Override
     protected void adviceRoutes() {
-        replaceFrom("policy-events-to-replica", "direct:to-replica");
-        advice("policy-events-to-replica", a -> a.weaveAddLast().to("mock:applied"));
-        replaceFrom("dead-letter-topics-to-store", "direct:to-store");
-        advice("dead-letter-topics-to-store", a -> a.weaveById("store-dead-letter").after().to("mock:stored"));
+        route("policy-events-to-replica").from("direct:to-replica").advice(a -> a.weaveAddLast().to("mock:applied"));
+        route("dead-letter-topics-to-store").from("direct:to-store")
+                .advice(a -> a.weaveById("store-dead-letter").after().to("mock:stored"));
         mockDeadLetterTopic();
     }
 

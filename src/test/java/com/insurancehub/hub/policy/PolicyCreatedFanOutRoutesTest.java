@@ -25,15 +25,12 @@ class PolicyCreatedFanOutRoutesTest extends RouteTestSupport {
 
     @Override
     protected void adviceRoutes() {
-        replaceFrom("policy-created-to-billing", "direct:to-billing");
-        mockCall("policy-created-to-billing", "issue-first-invoice", "billing");
-        replaceFrom("policy-created-to-notifications", "direct:to-notifications");
-        mockCall("policy-created-to-notifications", "look-up-customer", "customer-hub");
-        mockCall("policy-created-to-notifications", "send-confirmation-email", "notifications");
-        replaceFrom("policy-created-to-audit", "direct:to-audit");
-        mockCall("policy-created-to-audit", "record-in-audit", "audit");
-        replaceFrom("policy-created-to-documents", "direct:to-documents");
-        mockCall("policy-created-to-documents", "generate-policy-documents", "documents");
+        route("policy-created-to-billing").from("direct:to-billing").mockCall("issue-first-invoice", "billing");
+        route("policy-created-to-notifications").from("direct:to-notifications")
+                .mockCall("look-up-customer", "customer-hub").mockCall("send-confirmation-email", "notifications");
+        route("policy-created-to-audit").from("direct:to-audit").mockCall("record-in-audit", "audit");
+        route("policy-created-to-documents").from("direct:to-documents")
+                .mockCall("generate-policy-documents", "documents");
         mockDeadLetterTopic();
     }
 

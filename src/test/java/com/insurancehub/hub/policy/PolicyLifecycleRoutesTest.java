@@ -29,21 +29,22 @@ class PolicyLifecycleRoutesTest extends RouteTestSupport {
 
     @Override
     protected void adviceRoutes() {
-        mockCall("modify-policy", "modify-policy-in-pas", "pas-modify");
-        mockCall("cancel-policy", "cancel-policy-at-customers-request", "pas-cancel");
-        replaceFrom("policy-modified-to-billing", "direct:modified-to-billing");
-        mockCall("policy-modified-to-billing", "adjust-premium-in-billing", "billing");
-        replaceFrom("policy-modified-to-notifications", "direct:modified-to-notifications");
-        mockCall("policy-modified-to-notifications", "send-modification-email", "notify");
-        replaceFrom("policy-cancelled-to-billing", "direct:cancelled-to-billing");
-        mockCall("policy-cancelled-to-billing", "terminate-billing", "billing");
-        replaceFrom("policy-cancelled-to-notifications", "direct:cancelled-to-notifications");
-        mockCall("policy-cancelled-to-notifications", "send-cancellation-email", "notify");
-        replaceFrom("refund-issued-to-notifications", "direct:refund-to-notifications");
-        mockCall("refund-issued-to-notifications", "send-refund-email", "notify");
-        mockCall("notify-customer", "look-up-policy-holder", "pas-policy");
-        mockCall("notify-customer", "look-up-customer-to-notify", "customer-hub");
-        mockCall("notify-customer", "send-customer-notification", "notifications");
+        route("modify-policy").mockCall("modify-policy-in-pas", "pas-modify");
+        route("cancel-policy").mockCall("cancel-policy-at-customers-request", "pas-cancel");
+        route("policy-modified-to-billing").from("direct:modified-to-billing")
+                .mockCall("adjust-premium-in-billing", "billing");
+        route("policy-modified-to-notifications").from("direct:modified-to-notifications")
+                .mockCall("send-modification-email", "notify");
+        route("policy-cancelled-to-billing").from("direct:cancelled-to-billing")
+                .mockCall("terminate-billing", "billing");
+        route("policy-cancelled-to-notifications").from("direct:cancelled-to-notifications")
+                .mockCall("send-cancellation-email", "notify");
+        route("refund-issued-to-notifications").from("direct:refund-to-notifications")
+                .mockCall("send-refund-email", "notify");
+        route("notify-customer")
+                .mockCall("look-up-policy-holder", "pas-policy")
+                .mockCall("look-up-customer-to-notify", "customer-hub")
+                .mockCall("send-customer-notification", "notifications");
         mockDeadLetterTopic();
     }
 

@@ -50,9 +50,9 @@ class SubscriptionSagaRoutesTest extends RouteTestSupport {
     /** Every system call goes to a mock of its own name (mock:create-policy-in-pas...). */
     @Override
     protected void adviceRoutes() {
-        mockCalls("subscribe-to-quote", "read-quote");
-        STEPS.forEach((route, calls) -> mockCalls(route, calls.toArray(String[]::new)));
-        COMPENSATIONS.forEach((route, calls) -> mockCalls(route, calls.toArray(String[]::new)));
+        route("subscribe-to-quote").mockCalls("read-quote");
+        STEPS.forEach((routeId, calls) -> route(routeId).mockCalls(calls.toArray(String[]::new)));
+        COMPENSATIONS.forEach((routeId, calls) -> route(routeId).mockCalls(calls.toArray(String[]::new)));
     }
 
     private void systemsAnswer(String quoteStatus) {

@@ -28,11 +28,12 @@ class QuoteRoutesTest extends RouteTestSupport {
 
     @Override
     protected void adviceRoutes() {
-        advice("create-quote", a -> a.weaveById("rate-the-risk").replace()
-                .setBody(a.constant("{\"premium\":321.00,\"currency\":\"EUR\",\"ratingSource\":\"EXTERNAL\"}")));
-        mockCall("create-quote", "store-quote-in-quote-engine", "quote-engine");
-        mockCall("create-quote", "publish-quote-generated", "quote-events");
-        mockCall("get-quote", "read-quote-from-quote-engine", "quote-engine-read");
+        route("create-quote")
+                .advice(a -> a.weaveById("rate-the-risk").replace()
+                        .setBody(a.constant("{\"premium\":321.00,\"currency\":\"EUR\",\"ratingSource\":\"EXTERNAL\"}")))
+                .mockCall("store-quote-in-quote-engine", "quote-engine")
+                .mockCall("publish-quote-generated", "quote-events");
+        route("get-quote").mockCall("read-quote-from-quote-engine", "quote-engine-read");
     }
 
     @Test

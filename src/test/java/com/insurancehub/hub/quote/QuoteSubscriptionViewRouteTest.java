@@ -27,7 +27,7 @@ class QuoteSubscriptionViewRouteTest extends RouteTestSupport {
 
     @Override
     protected void adviceRoutes() {
-        replaceFrom("quote-events-to-subscription-view", "direct:quote-events");
+        route("quote-events-to-subscription-view").from("direct:quote-events");
         mockDeadLetterTopic();
     }
 

@@ -25,7 +25,7 @@ class RateRiskRouteTest extends RouteTestSupport {
 
     @Override
     protected void adviceRoutes() {
-        mockCall("rate-risk-with-circuit-breaker", "call-external-rating", "rating");
+        route("rate-risk-with-circuit-breaker").mockCall("call-external-rating", "rating");
     }
 
     @Test

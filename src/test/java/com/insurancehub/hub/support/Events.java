@@ -126,11 +126,6 @@ public final class Events {
             check.verify(ordered);
             return ordered.toString();
         }
-
-        @Override
-        public String toString() {
-            return json();
-        }
     }
 
     private enum Check {

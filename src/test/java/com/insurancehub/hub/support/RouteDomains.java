@@ -29,7 +29,7 @@ import org.springframework.test.context.TestContextAnnotationUtils;
 @Retention(RetentionPolicy.RUNTIME)
 public @interface RouteDomains {
 
-    /** The folders under routes-yaml/, e.g. "billing". */
+    /** The folders under routes-yaml/, e.g. "billing"; "platform" alone for a test of the platform's routes. */
     String[] value();
 
     /** Sets camel.main.routes-include-pattern from the test class's {@link RouteDomains}, above every other source. */

@@ -13,6 +13,7 @@ import org.apache.camel.builder.AdviceWithRouteBuilder;
 import org.apache.camel.component.mock.MockEndpoint;
 import org.apache.camel.test.spring.junit5.CamelSpringBootTest;
 import org.apache.camel.test.spring.junit5.DisableJmx;
+import org.apache.camel.test.spring.junit5.ShutdownTimeout;
 import org.apache.camel.test.spring.junit5.UseAdviceWith;
 import org.apache.camel.util.function.ThrowingConsumer;
 import org.junit.jupiter.api.BeforeEach;
@@ -47,6 +48,9 @@ import com.insurancehub.hub.HubApplication;
 @ActiveProfiles("test")
 @DirtiesContext(classMode = DirtiesContext.ClassMode.AFTER_CLASS)
 @ContextCustomizerFactories(RouteDomains.Factory.class)
+// Nothing is in flight when a class ends; the in-memory saga service's timers (hub.subscription.saga-timeout) are,
+// and would hold the stop of a context with the saga for the test default of 10 s
+@ShutdownTimeout(2)
 public abstract class RouteTestSupport {
 
     @Autowired
@@ -57,7 +61,7 @@ public abstract class RouteTestSupport {
     protected int port;
     private final Map<String, List<ThrowingConsumer<AdviceWithRouteBuilder, Exception>>> advices = new LinkedHashMap<>();
 
-    /** Rewire the routes under test (advice, replaceFrom, mockCall...); called once, before Camel starts. */
+    /** Rewire the routes under test ({@link #route(String)}); called once, before Camel starts. */
     protected abstract void adviceRoutes() throws Exception;
 
     @BeforeEach
@@ -82,31 +86,14 @@ public abstract class RouteTestSupport {
     protected void afterCamelStarted() throws Exception {
     }
 
-    /** A change of the route, applied with the route's others before Camel starts. */
-    protected void advice(String routeId, ThrowingConsumer<AdviceWithRouteBuilder, Exception> advice) {
-        advices.computeIfAbsent(routeId, id -> new ArrayList<>()).add(advice);
-    }
-
-    /** The route is fed from this endpoint (e.g. {@code direct:to-billing}) instead of its Kafka topic, timer or Debezium. */
-    protected void replaceFrom(String routeId, String uri) {
-        advice(routeId, a -> a.replaceFromWith(uri));
-    }
-
-    /** The call with node id {@code nodeId} in the route goes to {@code mock:<mockName>} instead of its system. */
-    protected void mockCall(String routeId, String nodeId, String mockName) {
-        advice(routeId, a -> a.weaveById(nodeId).replace().to("mock:" + mockName));
-    }
-
-    /** Each call of the route goes to a mock of the call's own name: {@code mock:<nodeId>}. */
-    protected void mockCalls(String routeId, String... nodeIds) {
-        for (String nodeId : nodeIds) {
-            mockCall(routeId, nodeId, nodeId);
-        }
+    /** The route, to rewire in {@link #adviceRoutes()}: {@code route("x").from("direct:x").mockCall("call", "mock")}. */
+    protected AdvisedRoute route(String routeId) {
+        return new AdvisedRoute(routeId);
     }
 
     /** Dead letters go to {@code mock:dlq} instead of their Kafka topic. */
     protected void mockDeadLetterTopic() {
-        mockCall("dead-letter-to-dlq-topic", "publish-to-dlq-topic", "dlq");
+        route("dead-letter-to-dlq-topic").mockCall("publish-to-dlq-topic", "dlq");
     }
 
     protected MockEndpoint mock(String name) {
@@ -128,5 +115,39 @@ public abstract class RouteTestSupport {
             e.getMessage().setBody(body);
         });
         return mock;
+    }
+
+    /** A route's changes, applied together (one AdviceWith) before Camel starts. */
+    protected final class AdvisedRoute {
+
+        private final String routeId;
+
+        private AdvisedRoute(String routeId) {
+            this.routeId = routeId;
+        }
+
+        /** Fed from this endpoint (e.g. {@code direct:to-billing}) instead of its Kafka topic, timer or Debezium. */
+        public AdvisedRoute from(String uri) {
+            return advice(a -> a.replaceFromWith(uri));
+        }
+
+        /** The call with node id {@code nodeId} goes to {@code mock:<mockName>} instead of its system. */
+        public AdvisedRoute mockCall(String nodeId, String mockName) {
+            return advice(a -> a.weaveById(nodeId).replace().to("mock:" + mockName));
+        }
+
+        /** Each call goes to a mock of the call's own name: {@code mock:<nodeId>}. */
+        public AdvisedRoute mockCalls(String... nodeIds) {
+            for (String nodeId : nodeIds) {
+                mockCall(nodeId, nodeId);
+            }
+            return this;
+        }
+
+        /** Any other change, with AdviceWith's builder. */
+        public AdvisedRoute advice(ThrowingConsumer<AdviceWithRouteBuilder, Exception> advice) {
+            advices.computeIfAbsent(routeId, id -> new ArrayList<>()).add(advice);
+            return this;
+        }
     }
 }

@@ -10,7 +10,7 @@ import com.insurancehub.hub.support.RouteDomains;
 import com.insurancehub.hub.support.RouteTestSupport;
 
 /** AdviceWith test of clean-rate-limit-buckets (F07): expired bucket rows go, live ones stay. */
-@RouteDomains({})
+@RouteDomains("platform")
 class RateLimitBucketCleanupRoutesTest extends RouteTestSupport {
 
     @Autowired
@@ -18,7 +18,7 @@ class RateLimitBucketCleanupRoutesTest extends RouteTestSupport {
 
     @Override
     protected void adviceRoutes() {
-        replaceFrom("clean-rate-limit-buckets", "direct:clean-rate-limit-buckets");
+        route("clean-rate-limit-buckets").from("direct:clean-rate-limit-buckets");
     }
 
     @Test
