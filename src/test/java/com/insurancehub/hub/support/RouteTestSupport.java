@@ -48,8 +48,8 @@ import com.insurancehub.hub.HubApplication;
 @ActiveProfiles("test")
 @DirtiesContext(classMode = DirtiesContext.ClassMode.AFTER_CLASS)
 @ContextCustomizerFactories(RouteDomains.Factory.class)
-// Nothing is in flight when a class ends; the in-memory saga service's timers (hub.subscription.saga-timeout) are,
-// and would hold the stop of a context with the saga for the test default of 10 s
+// No exchange is in flight when a class ends, only the in-memory saga service's timeout timers
+// (hub.subscription.saga-timeout): they held the saga test's context stop for the whole test default of 10 s
 @ShutdownTimeout(2)
 public abstract class RouteTestSupport {
 
