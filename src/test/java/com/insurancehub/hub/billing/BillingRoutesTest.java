@@ -9,6 +9,8 @@ import org.apache.camel.Exchange;
 import org.apache.camel.component.mock.MockEndpoint;
 import org.junit.jupiter.api.Test;
 
+import com.insurancehub.hub.support.Events;
+import com.insurancehub.hub.support.RouteDomains;
 import com.insurancehub.hub.support.RouteTestSupport;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -18,41 +20,28 @@ import static org.assertj.core.api.Assertions.assertThat;
  * run-dunning / publish-payment-overdue / payment-overdue-to-notifications, E10 payment-overdue-to-cancellation.
  * Kafka and the systems are replaced by endpoints of this test; the idempotent repository is the real one.
  */
+@RouteDomains("billing")
 class BillingRoutesTest extends RouteTestSupport {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @Override
-    protected void adviceRoutes() throws Exception {
-        advice("register-payment", a -> {
-            a.weaveById("read-invoice").replace().to("mock:billing-invoice");
-            a.weaveById("record-payment-in-billing").replace().to("mock:billing-payment");
-            a.weaveById("read-paid-invoice").replace().to("mock:billing-invoice");
-            a.weaveById("look-up-paying-customer").replace().to("mock:customer-hub");
-        });
-        advice("payment-received-to-pas", a -> {
-            a.replaceFromWith("direct:received-to-pas");
-            a.weaveById("record-premium-paid").replace().to("mock:pas");
-        });
-        advice("payment-received-to-notifications", a -> {
-            a.replaceFromWith("direct:received-to-notifications");
-            a.weaveById("send-payment-receipt").replace().to("mock:notify");
-        });
-        advice("payment-overdue-to-notifications", a -> {
-            a.replaceFromWith("direct:overdue-to-notifications");
-            a.weaveById("send-payment-reminder").replace().to("mock:notify");
-        });
-        advice("payment-overdue-to-cancellation", a -> {
-            a.replaceFromWith("direct:overdue-to-cancellation");
-            a.weaveById("read-overdue-invoice").replace().to("mock:billing-invoice");
-            a.weaveById("cancel-policy-for-non-payment").replace().to("mock:pas");
-        });
-        advice("run-dunning", a -> {
-            a.replaceFromWith("direct:run-dunning");
-            a.weaveById("ask-billing-for-dunning-run").replace().to("mock:billing-dunning");
-        });
-        advice("publish-payment-overdue", a -> a.weaveById("publish-payment-overdue-event").replace().to("mock:billing-topic"));
-        advice("dead-letter-to-dlq-topic", a -> a.weaveById("publish-to-dlq-topic").replace().to("mock:dlq"));
+    protected void adviceRoutes() {
+        route("register-payment")
+                .mockCall("read-invoice", "billing-invoice")
+                .mockCall("record-payment-in-billing", "billing-payment")
+                .mockCall("read-paid-invoice", "billing-invoice")
+                .mockCall("look-up-paying-customer", "customer-hub");
+        route("payment-received-to-pas").from("direct:received-to-pas").mockCall("record-premium-paid", "pas");
+        route("payment-received-to-notifications").from("direct:received-to-notifications")
+                .mockCall("send-payment-receipt", "notify");
+        route("payment-overdue-to-notifications").from("direct:overdue-to-notifications")
+                .mockCall("send-payment-reminder", "notify");
+        route("payment-overdue-to-cancellation").from("direct:overdue-to-cancellation")
+                .mockCall("read-overdue-invoice", "billing-invoice").mockCall("cancel-policy-for-non-payment", "pas");
+        route("run-dunning").from("direct:run-dunning").mockCall("ask-billing-for-dunning-run", "billing-dunning");
+        route("publish-payment-overdue").mockCall("publish-payment-overdue-event", "billing-topic");
+        mockDeadLetterTopic();
     }
 
     @Test
@@ -60,16 +49,10 @@ class BillingRoutesTest extends RouteTestSupport {
         List<String> invoices = List.of(invoice("OPEN", "100.00"), invoice("PAID", "0.00"));
         mock("billing-invoice").whenExchangeReceived(1, e -> e.getMessage().setBody(invoices.get(0)));
         mock("billing-invoice").whenExchangeReceived(2, e -> e.getMessage().setBody(invoices.get(1)));
-        mock("billing-payment").whenAnyExchangeReceived(e -> {
-            e.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, 201);
-            e.getMessage().setBody("""
-                    {"paymentId":"key-9","invoiceId":"I-1","policyId":"P-1","accountId":"A-1","amount":100.00,"currency":"EUR",
-                     "reference":"SEPA-1","invoiceStatus":"PAID","receivedAt":"2026-11-22T10:00:00Z"}""");
-        });
-        mock("customer-hub").whenAnyExchangeReceived(e -> {
-            e.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, 200);
-            e.getMessage().setBody("{\"customerId\":\"C-1\",\"firstName\":\"Ada\",\"lastName\":\"Lovelace\",\"email\":\"ada@example.com\"}");
-        });
+        answer("billing-payment", 201, """
+                {"paymentId":"key-9","invoiceId":"I-1","policyId":"P-1","accountId":"A-1","amount":100.00,"currency":"EUR",
+                 "reference":"SEPA-1","invoiceStatus":"PAID","receivedAt":"2026-11-22T10:00:00Z"}""");
+        answer("customer-hub", 200, "{\"customerId\":\"C-1\",\"firstName\":\"Ada\",\"lastName\":\"Lovelace\",\"email\":\"ada@example.com\"}");
 
         Exchange answer = template.request("direct:register-payment", e -> {
             e.getMessage().setHeader("Idempotency-Key", "key-9");
@@ -105,7 +88,7 @@ class BillingRoutesTest extends RouteTestSupport {
     void aPaymentReceivedIsRecordedInPasOnceAndItsReceiptSentOnce() throws Exception {
         mock("pas").expectedMessageCount(1);
         mock("notify").expectedMessageCount(1);
-        String event = paymentReceived(UUID.randomUUID().toString());
+        String event = paymentReceived();
 
         for (int delivery = 0; delivery < 2; delivery++) {
             template.sendBody("direct:received-to-pas", event);
@@ -126,12 +109,9 @@ class BillingRoutesTest extends RouteTestSupport {
     @Test
     void aPaymentPasRefusesBecauseThePolicyIsCancelledIsSupersededNotDeadLettered() throws Exception {
         mock("dlq").expectedMessageCount(0);
-        mock("pas").whenAnyExchangeReceived(e -> {
-            e.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, 409);
-            e.getMessage().setBody("{\"status\":409,\"reason\":\"POLICY_CANCELLED\"}");
-        });
+        answer("pas", 409, "{\"status\":409,\"reason\":\"POLICY_CANCELLED\"}");
 
-        template.sendBody("direct:received-to-pas", paymentReceived(UUID.randomUUID().toString()));
+        template.sendBody("direct:received-to-pas", paymentReceived());
 
         mock("dlq").setAssertPeriod(500);
         MockEndpoint.assertIsSatisfied(camelContext);
@@ -140,8 +120,7 @@ class BillingRoutesTest extends RouteTestSupport {
 
     @Test
     void eachDunningTransitionIsPublishedAsPaymentOverdueKeyedByTheAccountWithTheRunsClock() throws Exception {
-        mock("billing-dunning").whenAnyExchangeReceived(e -> e.getMessage().setBody(
-                "[" + transition("I-1", 1, false) + "," + transition("I-2", 2, true) + "]"));
+        answer("billing-dunning", "[" + transition("I-1", 1, false) + "," + transition("I-2", 2, true) + "]");
         mock("billing-topic").expectedMessageCount(2);
 
         template.sendBody("direct:run-dunning", null);
@@ -228,13 +207,11 @@ class BillingRoutesTest extends RouteTestSupport {
                 .formatted(outstanding, status);
     }
 
-    private static String paymentReceived(String eventId) {
-        return """
-                {"eventId":"%s","eventType":"PaymentReceived","aggregateId":"A-1","aggregateVersion":3,
-                 "occurredAt":"2026-11-22T10:00:00.000Z",
-                 "data":{"accountId":"A-1","policyId":"P-1","customerId":"C-1","paymentId":"PAY-1","invoiceId":"I-1",
-                         "amount":100.00,"currency":"EUR","reference":"SEPA-1","invoiceStatus":"PAID","invoiceAmount":100.00,
-                         "invoiceAmountPaid":100.00,"outstanding":0}}""".formatted(eventId);
+    private static String paymentReceived() {
+        return Events.of("PaymentReceived").aggregate("A-1", 3).data("""
+                {"accountId":"A-1","policyId":"P-1","customerId":"C-1","paymentId":"PAY-1","invoiceId":"I-1",
+                 "amount":100.00,"currency":"EUR","reference":"SEPA-1","invoiceStatus":"PAID","invoiceAmount":100.00,
+                 "invoiceAmountPaid":100.00,"outstanding":0}""").json();
     }
 
     private static String transition(String invoiceId, int level, boolean graceExpired) {
@@ -246,8 +223,6 @@ class BillingRoutesTest extends RouteTestSupport {
     }
 
     private static String paymentOverdue(String eventId, String invoiceId, int level, boolean graceExpired) {
-        return """
-                {"eventId":"%s","eventType":"PaymentOverdue","aggregateId":"A-1","aggregateVersion":5,
-                 "occurredAt":"2026-11-22T10:00:00.000Z","data":%s}""".formatted(eventId, transition(invoiceId, level, graceExpired));
+        return Events.of("PaymentOverdue").id(eventId).aggregate("A-1", 5).data(transition(invoiceId, level, graceExpired)).json();
     }
 }

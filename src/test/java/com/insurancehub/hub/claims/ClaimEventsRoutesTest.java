@@ -1,12 +1,12 @@
 package com.insurancehub.hub.claims;
 
-import java.util.UUID;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.camel.component.mock.MockEndpoint;
 import org.junit.jupiter.api.Test;
 
+import com.insurancehub.hub.support.Events;
+import com.insurancehub.hub.support.RouteDomains;
 import com.insurancehub.hub.support.RouteTestSupport;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -15,39 +15,30 @@ import static org.assertj.core.api.Assertions.assertThat;
  * AdviceWith tests of the claim event consumers: E05 claim-assessed-to-pas / -notifications and E06
  * claim-settled-to-billing / -notifications. Kafka and the systems are replaced by endpoints of this test.
  */
+@RouteDomains("claims")
 class ClaimEventsRoutesTest extends RouteTestSupport {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @Override
-    protected void adviceRoutes() throws Exception {
-        advice("claim-assessed-to-pas", a -> {
-            a.replaceFromWith("direct:assessed-to-pas");
-            a.weaveById("count-claim-on-policy").replace().to("mock:pas");
-        });
-        advice("claim-assessed-to-notifications", a -> {
-            a.replaceFromWith("direct:assessed-to-notifications");
-            a.weaveById("send-assessment-email").replace().to("mock:notify");
-        });
-        advice("claim-settled-to-billing", a -> {
-            a.replaceFromWith("direct:settled-to-billing");
-            a.weaveById("issue-payout").replace().to("mock:billing");
-        });
-        advice("claim-settled-to-notifications", a -> {
-            a.replaceFromWith("direct:settled-to-notifications");
-            a.weaveById("send-settlement-email").replace().to("mock:notify");
-        });
-        advice("dead-letter-to-dlq-topic", a -> a.weaveById("publish-to-dlq-topic").replace().to("mock:dlq"));
+    protected void adviceRoutes() {
+        route("claim-assessed-to-pas").from("direct:assessed-to-pas").mockCall("count-claim-on-policy", "pas");
+        route("claim-assessed-to-notifications").from("direct:assessed-to-notifications")
+                .mockCall("send-assessment-email", "notify");
+        route("claim-settled-to-billing").from("direct:settled-to-billing").mockCall("issue-payout", "billing");
+        route("claim-settled-to-notifications").from("direct:settled-to-notifications")
+                .mockCall("send-settlement-email", "notify");
+        mockDeadLetterTopic();
     }
 
     @Test
     void anAcceptedClaimIsCountedOnItsPolicyOnceAndARejectedOneNot() throws Exception {
         mock("pas").expectedMessageCount(1);
-        String accepted = claimEvent("ClaimAssessed", UUID.randomUUID().toString(), "ACCEPTED", "900.00");
+        String accepted = claimEvent("ClaimAssessed", "ACCEPTED", "900.00").json();
 
         template.sendBody("direct:assessed-to-pas", accepted);
         template.sendBody("direct:assessed-to-pas", accepted);
-        template.sendBody("direct:assessed-to-pas", claimEvent("ClaimAssessed", UUID.randomUUID().toString(), "REJECTED", "0"));
+        template.sendBody("direct:assessed-to-pas", claimEvent("ClaimAssessed", "REJECTED", "0").json());
 
         MockEndpoint.assertIsSatisfied(camelContext);
         JsonNode counted = sent("pas", 0);
@@ -60,9 +51,9 @@ class ClaimEventsRoutesTest extends RouteTestSupport {
     void aSettledClaimIsPaidOutOnceAndEachDecisionToldOnce() throws Exception {
         mock("billing").expectedMessageCount(1);
         mock("notify").expectedMessageCount(3);
-        String accepted = claimEvent("ClaimAssessed", UUID.randomUUID().toString(), "ACCEPTED", "900.00");
-        String rejected = claimEvent("ClaimAssessed", UUID.randomUUID().toString(), "REJECTED", "0");
-        String settled = claimEvent("ClaimSettled", UUID.randomUUID().toString(), "ACCEPTED", "900.00");
+        String accepted = claimEvent("ClaimAssessed", "ACCEPTED", "900.00").json();
+        String rejected = claimEvent("ClaimAssessed", "REJECTED", "0").json();
+        String settled = claimEvent("ClaimSettled", "ACCEPTED", "900.00").json();
 
         for (int delivery = 0; delivery < 2; delivery++) {
             template.sendBody("direct:settled-to-billing", settled);
@@ -88,7 +79,7 @@ class ClaimEventsRoutesTest extends RouteTestSupport {
         mock("dlq").expectedMessageCount(1);
 
         template.sendBody("direct:settled-to-billing",
-                claimEvent("ClaimSettled", UUID.randomUUID().toString(), "ACCEPTED", "900.00").replace("\"amount\":850.00,", ""));
+                claimEvent("ClaimSettled", "ACCEPTED", "900.00").without("amount").json());
 
         MockEndpoint.assertIsSatisfied(camelContext);
         assertThat(mock("dlq").getReceivedExchanges().get(0).getMessage().getHeader("dlqFailedRoute"))
@@ -99,16 +90,14 @@ class ClaimEventsRoutesTest extends RouteTestSupport {
         return JSON.readTree(mock(endpoint).getReceivedExchanges().get(index).getMessage().getBody(String.class));
     }
 
-    static String claimEvent(String type, String eventId, String decision, String assessed) {
+    private static Events.Event claimEvent(String type, String decision, String assessed) {
         boolean accepted = "ACCEPTED".equals(decision);
         String settled = "ClaimSettled".equals(type) ? "\"settledAmount\":850.00,\"amount\":850.00," : "";
-        return """
-                {"eventId":"%s","eventType":"%s","aggregateId":"CLM-1","aggregateVersion":2,
-                 "occurredAt":"2026-11-22T10:00:00.000Z",
-                 "data":{"claimId":"CLM-1","claimNumber":"CLA-00000007","policyId":"P-1","policyNumber":"POL-1","customerId":"C-1",
-                         "incidentDate":"2026-11-20","claimedAmount":1200.00,"currency":"EUR",%s"status":"%s","version":2,
-                         "decision":"%s","assessedAmount":%s%s}}"""
-                .formatted(eventId, type, settled, accepted ? "ASSESSED" : "REJECTED", decision, assessed,
-                        accepted ? "" : ",\"assessmentNotes\":\"not covered\"");
+        return Events.of(type).aggregate("CLM-1", 2).data("""
+                {"claimId":"CLM-1","claimNumber":"CLA-00000007","policyId":"P-1","policyNumber":"POL-1","customerId":"C-1",
+                 "incidentDate":"2026-11-20","claimedAmount":1200.00,"currency":"EUR",%s"status":"%s","version":2,
+                 "decision":"%s","assessedAmount":%s%s}"""
+                .formatted(settled, accepted ? "ASSESSED" : "REJECTED", decision, assessed,
+                        accepted ? "" : ",\"assessmentNotes\":\"not covered\""));
     }
 }

@@ -10,6 +10,8 @@ import org.apache.camel.component.mock.MockEndpoint;
 import org.apache.camel.http.base.HttpOperationFailedException;
 import org.junit.jupiter.api.Test;
 
+import com.insurancehub.hub.support.Events;
+import com.insurancehub.hub.support.RouteDomains;
 import com.insurancehub.hub.support.RouteTestSupport;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -19,38 +21,31 @@ import static org.assertj.core.api.Assertions.assertThat;
  * E04 (claim-opened-to-notifications through notify-customer, claim-opened-to-audit): PAS, the replica, Claims, the Customer Hub,
  * Notifications and Audit replaced by mock endpoints; the idempotent repository real.
  */
+@RouteDomains("claims")
 class ClaimsRoutesTest extends RouteTestSupport {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String CLAIM_ID = "CLM-" + UUID.randomUUID();
 
     @Override
-    protected void adviceRoutes() throws Exception {
-        advice("open-claim", a -> {
-            a.weaveById("check-coverage").replace().to("mock:coverage");
-            a.weaveById("open-claim-in-claims").replace().to("mock:claims");
-        });
-        advice("check-policy-coverage", a -> a.weaveById("look-up-policy-in-pas").replace().to("mock:pas"));
-        advice("read-coverage-from-replica", a -> a.weaveById("look-up-policy-in-replica").replace().to("mock:replica"));
-        advice("assess-claim", a -> a.weaveById("assess-claim-in-claims").replace().to("mock:claims-assessment"));
-        advice("settle-claim", a -> a.weaveById("settle-claim-in-claims").replace().to("mock:claims-settlement"));
-        advice("claim-opened-to-notifications", a -> a.replaceFromWith("direct:to-notifications"));
-        advice("notify-customer", a -> {
-            a.weaveById("look-up-customer-to-notify").replace().to("mock:customer-hub");
-            a.weaveById("send-customer-notification").replace().to("mock:notifications");
-        });
-        advice("claim-opened-to-audit", a -> {
-            a.replaceFromWith("direct:to-audit");
-            a.weaveById("record-claim-in-audit").replace().to("mock:audit");
-        });
-        advice("dead-letter-to-dlq-topic", a -> a.weaveById("publish-to-dlq-topic").replace().to("mock:dlq"));
+    protected void adviceRoutes() {
+        route("open-claim").mockCall("check-coverage", "coverage").mockCall("open-claim-in-claims", "claims");
+        route("check-policy-coverage").mockCall("look-up-policy-in-pas", "pas");
+        route("read-coverage-from-replica").mockCall("look-up-policy-in-replica", "replica");
+        route("assess-claim").mockCall("assess-claim-in-claims", "claims-assessment");
+        route("settle-claim").mockCall("settle-claim-in-claims", "claims-settlement");
+        route("claim-opened-to-notifications").from("direct:to-notifications");
+        route("notify-customer")
+                .mockCall("look-up-customer-to-notify", "customer-hub").mockCall("send-customer-notification", "notifications");
+        route("claim-opened-to-audit").from("direct:to-audit").mockCall("record-claim-in-audit", "audit");
+        mockDeadLetterTopic();
     }
 
     @Test
     void aCoveredClaimIsOpenedInClaimsWithThePolicyAndCustomerOfTheCoverage() throws Exception {
         coverage("{\"found\":true,\"coverageSource\":\"PAS\",\"policyId\":\"P-1\",\"policyNumber\":\"POL-1\",\"customerId\":\"C-1\",\"status\":\"ACTIVE\",\"version\":3}");
-        mock("claims").whenAnyExchangeReceived(e -> answer(e, 201,
-                "{\"claimId\":\"" + CLAIM_ID + "\",\"claimNumber\":\"CLA-00000001\",\"status\":\"OPEN\",\"policyId\":\"P-1\",\"policyNumber\":\"POL-1\",\"claimedAmount\":500.0,\"currency\":\"EUR\",\"version\":1}"));
+        answer("claims", 201,
+                "{\"claimId\":\"" + CLAIM_ID + "\",\"claimNumber\":\"CLA-00000001\",\"status\":\"OPEN\",\"policyId\":\"P-1\",\"policyNumber\":\"POL-1\",\"claimedAmount\":500.0,\"currency\":\"EUR\",\"version\":1}");
         mock("claims").expectedMessageCount(1);
 
         Exchange answer = template.request("direct:open-claim", e -> e.getMessage().setBody(request("POL-1")));
@@ -97,8 +92,7 @@ class ClaimsRoutesTest extends RouteTestSupport {
         mock("pas").whenAnyExchangeReceived(e -> {
             throw new java.io.IOException("PAS is down");
         });
-        mock("replica").whenAnyExchangeReceived(e -> e.getMessage().setBody(
-                "{\"found\":true,\"coverageSource\":\"REPLICA\",\"policyId\":\"P-3\",\"status\":\"ACTIVE\",\"replicaVersion\":2}"));
+        answer("replica", "{\"found\":true,\"coverageSource\":\"REPLICA\",\"policyId\":\"P-3\",\"status\":\"ACTIVE\",\"replicaVersion\":2}");
         mock("replica").expectedMessageCount(1);
 
         String coverage = template.requestBody("direct:check-policy-coverage", null, String.class);
@@ -109,7 +103,7 @@ class ClaimsRoutesTest extends RouteTestSupport {
 
     @Test
     void pasAnsweringNoPolicyMeansNotFoundFromPas() throws Exception {
-        mock("pas").whenAnyExchangeReceived(e -> e.getMessage().setBody("[]"));
+        answer("pas", "[]");
         mock("replica").expectedMessageCount(0);
 
         String coverage = template.requestBody("direct:check-policy-coverage", null, String.class);
@@ -151,11 +145,10 @@ class ClaimsRoutesTest extends RouteTestSupport {
 
     @Test
     void claimOpenedIsSentToNotificationsAndAuditOnceEvenWhenDeliveredTwice() throws Exception {
-        mock("customer-hub").whenAnyExchangeReceived(e -> e.getMessage().setBody(
-                "{\"customerId\":\"C-7\",\"firstName\":\"Ada\",\"lastName\":\"Lovelace\",\"email\":\"ada@example.com\"}"));
+        answer("customer-hub", "{\"customerId\":\"C-7\",\"firstName\":\"Ada\",\"lastName\":\"Lovelace\",\"email\":\"ada@example.com\"}");
         mock("notifications").expectedMessageCount(1);
         mock("audit").expectedMessageCount(1);
-        String event = claimOpened(UUID.randomUUID().toString());
+        String event = claimOpened().json();
 
         for (int delivery = 0; delivery < 2; delivery++) {
             template.sendBody("direct:to-notifications", event);
@@ -179,7 +172,7 @@ class ClaimsRoutesTest extends RouteTestSupport {
         mock("audit").expectedMessageCount(0);
         mock("dlq").expectedMessageCount(1);
 
-        template.sendBody("direct:to-audit", claimOpened(UUID.randomUUID().toString()).replace("\"claimedAmount\":500.00,", ""));
+        template.sendBody("direct:to-audit", claimOpened().without("claimedAmount").json());
 
         MockEndpoint.assertIsSatisfied(camelContext);
         assertThat(mock("dlq").getReceivedExchanges().get(0).getMessage().getHeader("dlqFailedRoute"))
@@ -187,12 +180,7 @@ class ClaimsRoutesTest extends RouteTestSupport {
     }
 
     private void coverage(String json) {
-        mock("coverage").whenAnyExchangeReceived(e -> e.getMessage().setBody(json));
-    }
-
-    private static void answer(Exchange e, int status, String body) {
-        e.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, status);
-        e.getMessage().setBody(body);
+        answer("coverage", json);
     }
 
     /** Claims refusing the request, as camel-http reports it. */
@@ -208,12 +196,10 @@ class ClaimsRoutesTest extends RouteTestSupport {
         return ClaimsTestData.claimRequest(policyNumber, "500.00");
     }
 
-    static String claimOpened(String eventId) {
-        return """
-                {"eventId":"%s","eventType":"ClaimOpened","aggregateId":"%s","aggregateVersion":1,
-                 "occurredAt":"2026-11-22T10:00:00.000Z",
-                 "data":{"claimId":"%s","claimNumber":"CLA-00000042","policyId":"P-1","policyNumber":"POL-1",
-                         "customerId":"C-7","description":"dent","incidentDate":"2026-11-20","claimedAmount":500.00,
-                         "currency":"EUR","status":"OPEN","version":1}}""".formatted(eventId, CLAIM_ID, CLAIM_ID);
+    private static Events.Event claimOpened() {
+        return Events.of("ClaimOpened").aggregate(CLAIM_ID, 1).data("""
+                {"claimId":"%s","claimNumber":"CLA-00000042","policyId":"P-1","policyNumber":"POL-1",
+                 "customerId":"C-7","description":"dent","incidentDate":"2026-11-20","claimedAmount":500.00,
+                 "currency":"EUR","status":"OPEN","version":1}""".formatted(CLAIM_ID));
     }
 }

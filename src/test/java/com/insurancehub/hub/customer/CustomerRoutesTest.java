@@ -1,30 +1,28 @@
 package com.insurancehub.hub.customer;
 
-import org.apache.camel.Exchange;
 import org.junit.jupiter.api.Test;
 
 import com.insurancehub.hub.support.HubApi;
+import com.insurancehub.hub.support.RouteDomains;
 import com.insurancehub.hub.support.RouteTestSupport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** AdviceWith test of post-customer-api and create-customer (F04), the Customer Hub replaced by a mock endpoint. */
+@RouteDomains("customer")
 class CustomerRoutesTest extends RouteTestSupport {
 
     private static final String PERSON = "{\"firstName\":\"Ada\",\"lastName\":\"Lovelace\",\"email\":\"ada@example.com\",\"birthDate\":\"1990-12-10\"}";
 
     @Override
-    protected void adviceRoutes() throws Exception {
-        advice("create-customer", a -> a.weaveById("match-or-create-in-customer-hub").replace().to("mock:customer-hub"));
+    protected void adviceRoutes() {
+        route("create-customer").mockCall("match-or-create-in-customer-hub", "customer-hub");
     }
 
     @Test
     void theGoldenRecordIdIsAnsweredWithTheCustomerHubsStatus() {
-        mock("customer-hub").whenAnyExchangeReceived(e -> {
-            e.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, 200);
-            e.getMessage().setBody("{\"customerId\":\"C-1\",\"firstName\":\"Ada\",\"lastName\":\"Lovelace\","
-                    + "\"email\":\"ada@example.com\",\"birthDate\":\"1990-12-10\",\"matched\":true,\"internal\":\"x\"}");
-        });
+        answer("customer-hub", 200, "{\"customerId\":\"C-1\",\"firstName\":\"Ada\",\"lastName\":\"Lovelace\","
+                + "\"email\":\"ada@example.com\",\"birthDate\":\"1990-12-10\",\"matched\":true,\"internal\":\"x\"}");
 
         HubApi.Response response = new HubApi(port).post("/api/customers", PERSON);
 

@@ -11,6 +11,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 import com.insurancehub.hub.HubIntegrationTest;
+import com.insurancehub.hub.support.Events;
 import com.insurancehub.hub.support.KafkaRecords;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -34,7 +35,8 @@ class KafkaConsumerErrorsIntegrationTest {
         String key = "Q-" + UUID.randomUUID();
         KafkaRecords.send(TOPIC, key, "{this is not json", Map.of("eventType", "QuoteGenerated"));
         // Same key, so same partition: it is behind the poison record.
-        KafkaRecords.send(TOPIC, key, quoteGenerated(key, 1, "after-poison@example.com"), Map.of("eventType", "QuoteGenerated"));
+        KafkaRecords.send(TOPIC, key, quoteGenerated(key, 1, "after-poison@example.com").json(),
+                Map.of("eventType", "QuoteGenerated"));
 
         try (KafkaRecords dlq = KafkaRecords.of(TOPIC + ".dlq")) {
             ConsumerRecord<String, String> dead = dlq.awaitKey(key, Duration.ofSeconds(15));
@@ -51,7 +53,7 @@ class KafkaConsumerErrorsIntegrationTest {
     @Test
     void anEventThatBreaksItsSchemaGoesToTheDlqWithoutRetries() {
         String key = "Q-" + UUID.randomUUID();
-        String noPremium = quoteGenerated(key, 1, "x@example.com").replace("\"premium\":500.00,", "");
+        String noPremium = quoteGenerated(key, 1, "x@example.com").without("premium").json();
         KafkaRecords.send(TOPIC, key, noPremium, Map.of("eventType", "QuoteGenerated"));
 
         try (KafkaRecords dlq = KafkaRecords.of(TOPIC + ".dlq")) {
@@ -67,16 +69,16 @@ class KafkaConsumerErrorsIntegrationTest {
     @Test
     void aRedeliveredOrOlderEventChangesNothing() {
         String key = "Q-" + UUID.randomUUID();
-        String v2 = quoteGenerated(key, 2, "v2@example.com");
+        String v2 = quoteGenerated(key, 2, "v2@example.com").json();
         KafkaRecords.send(TOPIC, key, v2, Map.of("eventType", "QuoteGenerated"));
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(emailOf(key)).isEqualTo("v2@example.com"));
         Instant appliedAt = jdbc.queryForObject("SELECT updated_at FROM hub.quote_subscription_view WHERE quote_id = ?",
                 java.sql.Timestamp.class, key).toInstant();
 
         KafkaRecords.send(TOPIC, key, v2, Map.of("eventType", "QuoteGenerated"));                     // redelivered
-        KafkaRecords.send(TOPIC, key, quoteGenerated(key, 1, "v1-late@example.com"), Map.of());       // older, late
+        KafkaRecords.send(TOPIC, key, quoteGenerated(key, 1, "v1-late@example.com").json(), Map.of());       // older, late
         String marker = "Q-" + UUID.randomUUID();
-        KafkaRecords.send(TOPIC, key, quoteGenerated(marker, 1, "marker@example.com"), Map.of());     // behind them
+        KafkaRecords.send(TOPIC, key, quoteGenerated(marker, 1, "marker@example.com").json(), Map.of());     // behind them
 
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(emailOf(marker)).isEqualTo("marker@example.com"));
         assertThat(emailOf(key)).isEqualTo("v2@example.com");
@@ -89,12 +91,9 @@ class KafkaConsumerErrorsIntegrationTest {
                 rs -> rs.next() ? rs.getString(1) : null, quoteId);
     }
 
-    private static String quoteGenerated(String quoteId, int version, String email) {
-        return """
-                {"eventId":"%s","eventType":"QuoteGenerated","aggregateId":"%s","aggregateVersion":%d,
-                 "occurredAt":"2026-11-22T10:00:00.000Z",
-                 "data":{"quoteId":"%s","product":"AUTO","premium":500.00,"currency":"EUR","ratingSource":"EXTERNAL",
-                         "validUntil":"2026-12-22T10:00:00.000Z","customer":{"email":"%s"}}}"""
-                .formatted(UUID.randomUUID(), quoteId, version, quoteId, email);
+    private static Events.Event quoteGenerated(String quoteId, int version, String email) {
+        return Events.of("QuoteGenerated").aggregate(quoteId, version).data("""
+                {"quoteId":"%s","product":"AUTO","premium":500.00,"currency":"EUR","ratingSource":"EXTERNAL",
+                 "validUntil":"2026-12-22T10:00:00.000Z","customer":{"email":"%s"}}""".formatted(quoteId, email));
     }
 }

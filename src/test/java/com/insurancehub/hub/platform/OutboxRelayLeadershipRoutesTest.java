@@ -13,6 +13,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.test.context.TestPropertySource;
 
 import com.insurancehub.dev.DevServices;
+import com.insurancehub.hub.support.RouteDomains;
 import com.insurancehub.hub.support.RouteTestSupport;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -23,6 +24,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * name of its own so that the shared integration context's leadership is not involved.
  */
 @TestPropertySource(properties = "hub.outbox.leadership.lock-name=leadership route test")
+@RouteDomains("platform")
 class OutboxRelayLeadershipRoutesTest extends RouteTestSupport {
 
     /** Ends the session holding the advisory lock of the given name (pg_locks shows a bigint key's low 32 bits). */
@@ -34,10 +36,10 @@ class OutboxRelayLeadershipRoutesTest extends RouteTestSupport {
     final JdbcTemplate jdbc = new JdbcTemplate(DevServices.shared().superuserDataSource());
 
     @Override
-    protected void adviceRoutes() throws Exception {
-        advice("keep-outbox-relay-leadership", a -> a.replaceFromWith("direct:check-leadership"));
+    protected void adviceRoutes() {
+        route("keep-outbox-relay-leadership").from("direct:check-leadership");
         for (String relay : RELAYS) {
-            advice(relay, a -> a.replaceFromWith("direct:" + relay));
+            route(relay).from("direct:" + relay);
         }
     }
 

@@ -13,6 +13,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 
 import com.insurancehub.hub.support.KafkaRecords;
+import com.insurancehub.hub.support.RouteDomains;
 import com.insurancehub.hub.support.RouteTestSupport;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -22,15 +23,16 @@ import static org.assertj.core.api.Assertions.assertThat;
  * endpoint fed with what Debezium hands over (the row as the body, identifier and operation headers); the
  * kamelet and Kafka real.
  */
+@RouteDomains("platform")
 class OutboxRelayRoutesTest extends RouteTestSupport {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @Override
-    protected void adviceRoutes() throws Exception {
-        advice("pas-outbox-to-kafka", a -> a.replaceFromWith("direct:pas-outbox"));
-        advice("billing-outbox-to-kafka", a -> a.replaceFromWith("direct:billing-outbox"));
-        advice("dead-letter-to-dlq-topic", a -> a.weaveById("publish-to-dlq-topic").replace().to("mock:dlq"));
+    protected void adviceRoutes() {
+        route("pas-outbox-to-kafka").from("direct:pas-outbox");
+        route("billing-outbox-to-kafka").from("direct:billing-outbox");
+        mockDeadLetterTopic();
     }
 
     @Override

@@ -10,16 +10,18 @@ import org.apache.camel.http.base.HttpOperationFailedException;
 import org.apache.camel.support.DefaultExchange;
 import org.junit.jupiter.api.Test;
 
+import com.insurancehub.hub.support.RouteDomains;
 import com.insurancehub.hub.support.RouteTestSupport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** AdviceWith test of the platform routes every flow relies on: dead-letter-to-dlq-topic, problem-response, pass-on-problem. */
+@RouteDomains("platform")
 class PlatformRoutesTest extends RouteTestSupport {
 
     @Override
-    protected void adviceRoutes() throws Exception {
-        advice("dead-letter-to-dlq-topic", a -> a.weaveById("publish-to-dlq-topic").replace().to("mock:dlq"));
+    protected void adviceRoutes() {
+        mockDeadLetterTopic();
     }
 
     @Test

@@ -14,7 +14,9 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.JdbcTemplate;
 
+import com.insurancehub.hub.support.Events;
 import com.insurancehub.hub.support.KafkaRecords;
+import com.insurancehub.hub.support.RouteDomains;
 import com.insurancehub.hub.support.RouteTestSupport;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -24,6 +26,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * (dead-letter-topics-to-store, list-dead-letters, get-dead-letter, replay-dead-letter, replay-dead-letters): Kafka
  * consumers fed from direct endpoints; the database real, the replay publishing to a real (test) topic.
  */
+@RouteDomains("policy")
 class PolicyReplicaAndDeadLetterRoutesTest extends RouteTestSupport {
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -32,16 +35,11 @@ class PolicyReplicaAndDeadLetterRoutesTest extends RouteTestSupport {
     JdbcTemplate jdbc;
 
     @Override
-    protected void adviceRoutes() throws Exception {
-        advice("policy-events-to-replica", a -> {
-            a.replaceFromWith("direct:to-replica");
-            a.weaveAddLast().to("mock:applied");
-        });
-        advice("dead-letter-topics-to-store", a -> {
-            a.replaceFromWith("direct:to-store");
-            a.weaveById("store-dead-letter").after().to("mock:stored");
-        });
-        advice("dead-letter-to-dlq-topic", a -> a.weaveById("publish-to-dlq-topic").replace().to("mock:dlq"));
+    protected void adviceRoutes() {
+        route("policy-events-to-replica").from("direct:to-replica").advice(a -> a.weaveAddLast().to("mock:applied"));
+        route("dead-letter-topics-to-store").from("direct:to-store")
+                .advice(a -> a.weaveById("store-dead-letter").after().to("mock:stored"));
+        mockDeadLetterTopic();
     }
 
     @Test
@@ -49,11 +47,11 @@ class PolicyReplicaAndDeadLetterRoutesTest extends RouteTestSupport {
         String policyId = "P-" + UUID.randomUUID();
         mock("applied").expectedHeaderValuesReceivedInAnyOrder("outcome", "APPLIED 1", "PARKED", "APPLIED 2", "STALE");
 
-        template.sendBody("direct:to-replica", event(policyId, 1, "ISSUED"));
-        template.sendBody("direct:to-replica", event(policyId, 3, "CANCELLED"));
+        template.sendBody("direct:to-replica", event(policyId, 1, "ISSUED").json());
+        template.sendBody("direct:to-replica", event(policyId, 3, "CANCELLED").json());
         String parked = template.requestBody("direct:list-parked-events", null, String.class);
-        template.sendBody("direct:to-replica", event(policyId, 2, "ACTIVE"));
-        template.sendBody("direct:to-replica", event(policyId, 2, "ACTIVE"));
+        template.sendBody("direct:to-replica", event(policyId, 2, "ACTIVE").json());
+        template.sendBody("direct:to-replica", event(policyId, 2, "ACTIVE").json());
 
         MockEndpoint.assertIsSatisfied(camelContext);
         JsonNode gap = null;
@@ -75,8 +73,8 @@ class PolicyReplicaAndDeadLetterRoutesTest extends RouteTestSupport {
         mock("applied").expectedMessageCount(1);
         mock("dlq").expectedMessageCount(1);
 
-        template.sendBody("direct:to-replica", "{\"eventType\":\"SomethingElse\",\"eventId\":\"x\",\"data\":{}}");
-        template.sendBody("direct:to-replica", event("P-" + UUID.randomUUID(), 1, "ISSUED").replace("\"premium\":420.00,", ""));
+        template.sendBody("direct:to-replica", Events.of("SomethingElse").id("x").json());
+        template.sendBody("direct:to-replica", event("P-" + UUID.randomUUID(), 1, "ISSUED").without("premium").json());
 
         MockEndpoint.assertIsSatisfied(camelContext);
         assertThat(mock("applied").getReceivedExchanges().get(0).getMessage().getHeader("outcome")).as("skipped").isNull();
@@ -88,7 +86,7 @@ class PolicyReplicaAndDeadLetterRoutesTest extends RouteTestSupport {
     void aDeadLetterIsStoredOnceListedAndReplayedOnceWithItsKeyValueAndHeaders() throws Exception {
         String topic = "test.replay." + UUID.randomUUID();
         String key = "K-" + UUID.randomUUID();
-        String value = "{\"eventId\":\"" + UUID.randomUUID() + "\",\"eventType\":\"ClaimOpened\"}";
+        String value = Events.of("ClaimOpened").unchecked().json();
         long offset = Math.abs(UUID.randomUUID().getMostSignificantBits() % 1_000_000);
         mock("stored").expectedMessageCount(2);
 
@@ -152,12 +150,9 @@ class PolicyReplicaAndDeadLetterRoutesTest extends RouteTestSupport {
         e.getMessage().setBody(value);
     }
 
-    static String event(String policyId, int version, String status) {
-        return """
-                {"eventId":"%s","eventType":"PolicyCreated","aggregateId":"%s","aggregateVersion":%d,
-                 "occurredAt":"2026-11-22T10:00:00.000Z",
-                 "data":{"policyId":"%s","policyNumber":"POL-%s","quoteId":"Q-1","customerId":"C-7","product":"AUTO",
-                         "premium":420.00,"currency":"EUR","status":"%s","version":%d}}"""
-                .formatted(UUID.randomUUID(), policyId, version, policyId, policyId, status, version);
+    private static Events.Event event(String policyId, int version, String status) {
+        return Events.of("PolicyCreated").aggregate(policyId, version).data("""
+                {"policyId":"%s","policyNumber":"POL-%s","quoteId":"Q-1","customerId":"C-7","product":"AUTO",
+                 "premium":420.00,"currency":"EUR","status":"%s","version":%d}""".formatted(policyId, policyId, status, version));
     }
 }

@@ -8,6 +8,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.camel.component.mock.MockEndpoint;
 import org.junit.jupiter.api.Test;
 
+import com.insurancehub.hub.support.Events;
+import com.insurancehub.hub.support.RouteDomains;
 import com.insurancehub.hub.support.RouteTestSupport;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -17,40 +19,30 @@ import static org.assertj.core.api.Assertions.assertThat;
  * and -documents, fed from direct endpoints instead of Kafka, the systems replaced by mock endpoints, the idempotent
  * repository real.
  */
+@RouteDomains("policy")
 class PolicyCreatedFanOutRoutesTest extends RouteTestSupport {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @Override
-    protected void adviceRoutes() throws Exception {
-        advice("policy-created-to-billing", a -> {
-            a.replaceFromWith("direct:to-billing");
-            a.weaveById("issue-first-invoice").replace().to("mock:billing");
-        });
-        advice("policy-created-to-notifications", a -> a.replaceFromWith("direct:to-notifications"));
-        advice("notify-customer", a -> {
-            a.weaveById("look-up-customer-to-notify").replace().to("mock:customer-hub");
-            a.weaveById("send-customer-notification").replace().to("mock:notifications");
-        });
-        advice("policy-created-to-audit", a -> {
-            a.replaceFromWith("direct:to-audit");
-            a.weaveById("record-in-audit").replace().to("mock:audit");
-        });
-        advice("policy-created-to-documents", a -> {
-            a.replaceFromWith("direct:to-documents");
-            a.weaveById("generate-policy-documents").replace().to("mock:documents");
-        });
-        advice("dead-letter-to-dlq-topic", a -> a.weaveById("publish-to-dlq-topic").replace().to("mock:dlq"));
+    protected void adviceRoutes() {
+        route("policy-created-to-billing").from("direct:to-billing").mockCall("issue-first-invoice", "billing");
+        route("policy-created-to-notifications").from("direct:to-notifications");
+        route("notify-customer")
+                .mockCall("look-up-customer-to-notify", "customer-hub").mockCall("send-customer-notification", "notifications");
+        route("policy-created-to-audit").from("direct:to-audit").mockCall("record-in-audit", "audit");
+        route("policy-created-to-documents").from("direct:to-documents")
+                .mockCall("generate-policy-documents", "documents");
+        mockDeadLetterTopic();
     }
 
     @Test
     void eachConsumerAsksItsSystemOnceEvenWhenTheEventComesTwice() throws Exception {
-        mock("customer-hub").whenAnyExchangeReceived(e -> e.getMessage().setBody(
-                "{\"customerId\":\"C-7\",\"firstName\":\"Ada\",\"lastName\":\"Lovelace\",\"email\":\"ada@example.com\"}"));
+        answer("customer-hub", "{\"customerId\":\"C-7\",\"firstName\":\"Ada\",\"lastName\":\"Lovelace\",\"email\":\"ada@example.com\"}");
         for (String system : new String[] {"billing", "notifications", "audit", "documents"}) {
             mock(system).expectedMessageCount(1);
         }
-        String event = policyCreated(UUID.randomUUID().toString(), "P-" + UUID.randomUUID());
+        String event = policyCreated("P-" + UUID.randomUUID()).json();
 
         for (int delivery = 0; delivery < 2; delivery++) {
             template.sendBody("direct:to-billing", event);
@@ -77,7 +69,7 @@ class PolicyCreatedFanOutRoutesTest extends RouteTestSupport {
         mock("billing").expectedMessageCount(0);
         mock("dlq").expectedMessageCount(0);
 
-        template.sendBody("direct:to-billing", "{\"eventType\":\"PolicyCancelled\",\"eventId\":\"x\",\"data\":{}}");
+        template.sendBody("direct:to-billing", Events.of("PolicyCancelled").id("x").unchecked().json());
 
         MockEndpoint.assertIsSatisfied(camelContext);
     }
@@ -99,7 +91,7 @@ class PolicyCreatedFanOutRoutesTest extends RouteTestSupport {
         mock("dlq").expectedMessageCount(1);
         byte[] header = "PolicyCreated".getBytes(StandardCharsets.UTF_8);
 
-        template.sendBodyAndHeader("direct:to-billing", policyCreated(UUID.randomUUID().toString(), "P-" + UUID.randomUUID()), "eventType", header);
+        template.sendBodyAndHeader("direct:to-billing", policyCreated("P-" + UUID.randomUUID()).json(), "eventType", header);
         template.sendBodyAndHeader("direct:to-billing", "not even JSON", "eventType", header);
 
         MockEndpoint.assertIsSatisfied(camelContext);
@@ -112,7 +104,7 @@ class PolicyCreatedFanOutRoutesTest extends RouteTestSupport {
         mock("billing").expectedMessageCount(0);
         mock("dlq").expectedMessageCount(1);
 
-        template.sendBody("direct:to-billing", policyCreated(UUID.randomUUID().toString(), "P-1").replace("\"premium\":420.00,", ""));
+        template.sendBody("direct:to-billing", policyCreated("P-1").without("premium").json());
 
         MockEndpoint.assertIsSatisfied(camelContext);
         assertThat(mock("dlq").getReceivedExchanges().get(0).getMessage().getHeader("dlqFailedRoute"))
@@ -123,11 +115,9 @@ class PolicyCreatedFanOutRoutesTest extends RouteTestSupport {
         return JSON.readTree(mock(system).getReceivedExchanges().get(0).getMessage().getBody(String.class));
     }
 
-    static String policyCreated(String eventId, String policyId) {
-        return """
-                {"eventId":"%s","eventType":"PolicyCreated","aggregateId":"%s","aggregateVersion":2,
-                 "occurredAt":"2026-11-22T10:00:00.000Z",
-                 "data":{"policyId":"%s","policyNumber":"POL-00000042","quoteId":"Q-1","customerId":"C-7","product":"AUTO",
-                         "premium":420.00,"currency":"EUR","status":"ISSUED"}}""".formatted(eventId, policyId, policyId);
+    private static Events.Event policyCreated(String policyId) {
+        return Events.of("PolicyCreated").aggregate(policyId, 2).data("""
+                {"policyId":"%s","policyNumber":"POL-00000042","quoteId":"Q-1","customerId":"C-7","product":"AUTO",
+                 "premium":420.00,"currency":"EUR","status":"ISSUED"}""".formatted(policyId));
     }
 }

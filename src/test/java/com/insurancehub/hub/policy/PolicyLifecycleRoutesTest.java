@@ -10,6 +10,8 @@ import org.apache.camel.component.mock.MockEndpoint;
 import org.apache.camel.http.base.HttpOperationFailedException;
 import org.junit.jupiter.api.Test;
 
+import com.insurancehub.hub.support.Events;
+import com.insurancehub.hub.support.RouteDomains;
 import com.insurancehub.hub.support.RouteTestSupport;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -20,52 +22,39 @@ import static org.assertj.core.api.Assertions.assertThat;
  * -notifications, refund-issued-to-notifications) and the shared notify-customer route. Kafka is replaced by direct
  * endpoints, the systems by mock endpoints; the idempotent repository is the real one.
  */
+@RouteDomains("policy")
 class PolicyLifecycleRoutesTest extends RouteTestSupport {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @Override
-    protected void adviceRoutes() throws Exception {
-        advice("modify-policy", a -> a.weaveById("modify-policy-in-pas").replace().to("mock:pas-modify"));
-        advice("cancel-policy", a -> a.weaveById("cancel-policy-at-customers-request").replace().to("mock:pas-cancel"));
-        advice("policy-modified-to-billing", a -> {
-            a.replaceFromWith("direct:modified-to-billing");
-            a.weaveById("adjust-premium-in-billing").replace().to("mock:billing");
-        });
-        advice("policy-modified-to-notifications", a -> {
-            a.replaceFromWith("direct:modified-to-notifications");
-            a.weaveById("send-modification-email").replace().to("mock:notify");
-        });
-        advice("policy-cancelled-to-billing", a -> {
-            a.replaceFromWith("direct:cancelled-to-billing");
-            a.weaveById("terminate-billing").replace().to("mock:billing");
-        });
-        advice("policy-cancelled-to-notifications", a -> {
-            a.replaceFromWith("direct:cancelled-to-notifications");
-            a.weaveById("send-cancellation-email").replace().to("mock:notify");
-        });
-        advice("refund-issued-to-notifications", a -> {
-            a.replaceFromWith("direct:refund-to-notifications");
-            a.weaveById("send-refund-email").replace().to("mock:notify");
-        });
-        advice("notify-customer", a -> {
-            a.weaveById("look-up-policy-holder").replace().to("mock:pas-policy");
-            a.weaveById("look-up-customer-to-notify").replace().to("mock:customer-hub");
-            a.weaveById("send-customer-notification").replace().to("mock:notifications");
-        });
-        advice("dead-letter-to-dlq-topic", a -> a.weaveById("publish-to-dlq-topic").replace().to("mock:dlq"));
+    protected void adviceRoutes() {
+        route("modify-policy").mockCall("modify-policy-in-pas", "pas-modify");
+        route("cancel-policy").mockCall("cancel-policy-at-customers-request", "pas-cancel");
+        route("policy-modified-to-billing").from("direct:modified-to-billing")
+                .mockCall("adjust-premium-in-billing", "billing");
+        route("policy-modified-to-notifications").from("direct:modified-to-notifications")
+                .mockCall("send-modification-email", "notify");
+        route("policy-cancelled-to-billing").from("direct:cancelled-to-billing")
+                .mockCall("terminate-billing", "billing");
+        route("policy-cancelled-to-notifications").from("direct:cancelled-to-notifications")
+                .mockCall("send-cancellation-email", "notify");
+        route("refund-issued-to-notifications").from("direct:refund-to-notifications")
+                .mockCall("send-refund-email", "notify");
+        route("notify-customer")
+                .mockCall("look-up-policy-holder", "pas-policy")
+                .mockCall("look-up-customer-to-notify", "customer-hub")
+                .mockCall("send-customer-notification", "notifications");
+        mockDeadLetterTopic();
     }
 
     @Test
     void aModificationCarriesItsIdempotencyKeyToPasAndAnswersTheModifiedPolicy() throws Exception {
         String policyId = "P-" + UUID.randomUUID();
-        mock("pas-modify").whenAnyExchangeReceived(e -> {
-            e.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, 201);
-            e.getMessage().setBody("""
-                    {"policyId":"%s","policyNumber":"POL-1","status":"ACTIVE","product":"AUTO","premium":600.0,"currency":"EUR",
-                     "version":4,"claimCount":0,"modification":{"modificationId":"MOD-1","requestId":"key-1","previousPremium":500.0,
-                     "premium":600.0,"premiumDelta":100.0,"reason":"second driver","policyVersion":4}}""".formatted(policyId));
-        });
+        answer("pas-modify", 201, """
+                {"policyId":"%s","policyNumber":"POL-1","status":"ACTIVE","product":"AUTO","premium":600.0,"currency":"EUR",
+                 "version":4,"claimCount":0,"modification":{"modificationId":"MOD-1","requestId":"key-1","previousPremium":500.0,
+                 "premium":600.0,"premiumDelta":100.0,"reason":"second driver","policyVersion":4}}""".formatted(policyId));
 
         Exchange answer = template.request("direct:modify-policy", e -> {
             e.getMessage().setHeader("policyId", policyId);
@@ -134,11 +123,11 @@ class PolicyLifecycleRoutesTest extends RouteTestSupport {
     void aPolicyModifiedIsAdjustedOnceEvenDeliveredTwiceAndNotAtAllWithoutAPremiumChange() throws Exception {
         mock("billing").expectedMessageCount(1);
         String policyId = "P-" + UUID.randomUUID();
-        String event = policyModified(UUID.randomUUID().toString(), policyId, "120.00");
+        String event = policyModified(policyId, "120.00").json();
 
         template.sendBody("direct:modified-to-billing", event);
         template.sendBody("direct:modified-to-billing", event);
-        template.sendBody("direct:modified-to-billing", policyModified(UUID.randomUUID().toString(), policyId, "0"));
+        template.sendBody("direct:modified-to-billing", policyModified(policyId, "0").json());
 
         MockEndpoint.assertIsSatisfied(camelContext);
         JsonNode adjustment = sent("billing");
@@ -151,12 +140,9 @@ class PolicyLifecycleRoutesTest extends RouteTestSupport {
     void anAdjustmentRefusedByAClosedAccountIsSupersededNotDeadLettered() throws Exception {
         mock("billing").expectedMessageCount(1);
         mock("dlq").expectedMessageCount(0);
-        mock("billing").whenAnyExchangeReceived(e -> {
-            e.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, 409);
-            e.getMessage().setBody("{\"status\":409,\"reason\":\"ACCOUNT_CLOSED\"}");
-        });
+        answer("billing", 409, "{\"status\":409,\"reason\":\"ACCOUNT_CLOSED\"}");
 
-        template.sendBody("direct:modified-to-billing", policyModified(UUID.randomUUID().toString(), "P-1", "-50.00"));
+        template.sendBody("direct:modified-to-billing", policyModified("P-1", "-50.00").json());
 
         MockEndpoint.assertIsSatisfied(camelContext);
     }
@@ -167,7 +153,7 @@ class PolicyLifecycleRoutesTest extends RouteTestSupport {
         mock("dlq").expectedMessageCount(1);
 
         template.sendBody("direct:modified-to-billing",
-                policyModified(UUID.randomUUID().toString(), "P-1", "10").replace("\"premiumDelta\":10,", ""));
+                policyModified("P-1", "10").without("premiumDelta").json());
 
         MockEndpoint.assertIsSatisfied(camelContext);
         assertThat(mock("dlq").getReceivedExchanges().get(0).getMessage().getHeader("dlqFailedRoute"))
@@ -178,9 +164,9 @@ class PolicyLifecycleRoutesTest extends RouteTestSupport {
     void customersAreToldOfModificationsCancellationsAndRefundsOncePerEvent() throws Exception {
         mock("notify").expectedMessageCount(3);
         String policyId = "P-" + UUID.randomUUID();
-        String modified = policyModified(UUID.randomUUID().toString(), policyId, "120.00");
-        String cancelled = policyCancelled(UUID.randomUUID().toString(), policyId);
-        String refund = refundIssued(UUID.randomUUID().toString(), policyId);
+        String modified = policyModified(policyId, "120.00").json();
+        String cancelled = policyCancelled(policyId).json();
+        String refund = refundIssued(policyId).json();
 
         for (int delivery = 0; delivery < 2; delivery++) {
             template.sendBody("direct:modified-to-notifications", modified);
@@ -202,7 +188,7 @@ class PolicyLifecycleRoutesTest extends RouteTestSupport {
     @Test
     void aPolicyCancelledTerminatesBillingOnceWithTheCancellationsReasonAndDate() throws Exception {
         mock("billing").expectedMessageCount(1);
-        String event = policyCancelled(UUID.randomUUID().toString(), "P-9");
+        String event = policyCancelled("P-9").json();
 
         template.sendBody("direct:cancelled-to-billing", event);
         template.sendBody("direct:cancelled-to-billing", event);
@@ -216,9 +202,8 @@ class PolicyLifecycleRoutesTest extends RouteTestSupport {
 
     @Test
     void notifyCustomerAddressesTheGoldenRecordAndFindsTheCustomerThroughThePolicyWhenTheEventHasNone() throws Exception {
-        mock("pas-policy").whenAnyExchangeReceived(e -> e.getMessage().setBody("{\"policyId\":\"P-3\",\"customerId\":\"C-3\"}"));
-        mock("customer-hub").whenAnyExchangeReceived(e -> e.getMessage().setBody(
-                "{\"customerId\":\"C-3\",\"firstName\":\"Grace\",\"lastName\":\"Hopper\",\"email\":\"grace@example.com\"}"));
+        answer("pas-policy", "{\"policyId\":\"P-3\",\"customerId\":\"C-3\"}");
+        answer("customer-hub", "{\"customerId\":\"C-3\",\"firstName\":\"Grace\",\"lastName\":\"Hopper\",\"email\":\"grace@example.com\"}");
         mock("pas-policy").expectedMessageCount(1);
         mock("notifications").expectedMessageCount(1);
 
@@ -245,32 +230,25 @@ class PolicyLifecycleRoutesTest extends RouteTestSupport {
         }
     }
 
-    static String policyModified(String eventId, String policyId, String delta) {
-        return """
-                {"eventId":"%s","eventType":"PolicyModified","aggregateId":"%s","aggregateVersion":3,
-                 "occurredAt":"2026-11-22T10:00:00.000Z",
-                 "data":{"policyId":"%s","policyNumber":"POL-00000042","quoteId":"Q-1","customerId":"C-7","product":"AUTO",
-                         "premium":540.00,"currency":"EUR","status":"ACTIVE","version":3,"claimCount":0,"claimedTotal":0,
-                         "premiumPaid":420.00,"modificationId":"MOD-1","reason":"second driver","previousPremium":420.00,
-                         "premiumDelta":%s,"previousProduct":"AUTO"}}""".formatted(eventId, policyId, policyId, delta);
+    private static Events.Event policyModified(String policyId, String delta) {
+        return Events.of("PolicyModified").aggregate(policyId, 3).data("""
+                {"policyId":"%s","policyNumber":"POL-00000042","quoteId":"Q-1","customerId":"C-7","product":"AUTO",
+                 "premium":540.00,"currency":"EUR","status":"ACTIVE","version":3,"claimCount":0,"claimedTotal":0,
+                 "premiumPaid":420.00,"modificationId":"MOD-1","reason":"second driver","previousPremium":420.00,
+                 "premiumDelta":%s,"previousProduct":"AUTO"}""".formatted(policyId, delta));
     }
 
-    static String policyCancelled(String eventId, String policyId) {
-        return """
-                {"eventId":"%s","eventType":"PolicyCancelled","aggregateId":"%s","aggregateVersion":4,
-                 "occurredAt":"2026-11-22T10:00:00.000Z",
-                 "data":{"policyId":"%s","policyNumber":"POL-00000042","quoteId":"Q-1","customerId":"C-7","product":"AUTO",
-                         "premium":420.00,"currency":"EUR","status":"CANCELLED","version":4,"claimCount":0,"claimedTotal":0,
-                         "premiumPaid":0,"cancellationReason":"NON_PAYMENT","cancellationEffectiveDate":"2026-11-22",
-                         "reason":"NON_PAYMENT","effectiveDate":"2026-11-22","previousStatus":"ISSUED"}}"""
-                .formatted(eventId, policyId, policyId);
+    private static Events.Event policyCancelled(String policyId) {
+        return Events.of("PolicyCancelled").aggregate(policyId, 4).data("""
+                {"policyId":"%s","policyNumber":"POL-00000042","quoteId":"Q-1","customerId":"C-7","product":"AUTO",
+                 "premium":420.00,"currency":"EUR","status":"CANCELLED","version":4,"claimCount":0,"claimedTotal":0,
+                 "premiumPaid":0,"cancellationReason":"NON_PAYMENT","cancellationEffectiveDate":"2026-11-22",
+                 "reason":"NON_PAYMENT","effectiveDate":"2026-11-22","previousStatus":"ISSUED"}""".formatted(policyId));
     }
 
-    static String refundIssued(String eventId, String policyId) {
-        return """
-                {"eventId":"%s","eventType":"RefundIssued","aggregateId":"A-1","aggregateVersion":7,
-                 "occurredAt":"2026-11-22T10:00:00.000Z",
-                 "data":{"accountId":"A-1","policyId":"%s","refundId":"RF-1","amount":42.5,"currency":"EUR",
-                         "reason":"CUSTOMER_REQUEST"}}""".formatted(eventId, policyId);
+    private static Events.Event refundIssued(String policyId) {
+        return Events.of("RefundIssued").aggregate("A-1", 7).data("""
+                {"accountId":"A-1","policyId":"%s","refundId":"RF-1","amount":42.5,"currency":"EUR",
+                 "reason":"CUSTOMER_REQUEST"}""".formatted(policyId));
     }
 }

@@ -12,6 +12,7 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 import com.insurancehub.hub.HubIntegrationTest;
+import com.insurancehub.hub.support.Events;
 import com.insurancehub.hub.support.HubApi;
 import com.insurancehub.hub.support.KafkaRecords;
 
@@ -103,15 +104,13 @@ class PolicyReplicaIntegrationTest {
     }
 
     /** PolicyClaimsUpdated: E01's consumers ignore it, so only the replica reacts. Version n = n claims of 100. */
-    static String event(String policyId, int version) {
-        return """
-                {"eventId":"%s","eventType":"PolicyClaimsUpdated","aggregateId":"%s","aggregateVersion":%d,
-                 "occurredAt":"2026-11-22T10:00:0%d.000Z",
-                 "data":{"policyId":"%s","policyNumber":"POL-%s","quoteId":"Q-1","customerId":"C-1","product":"HOME",
+    private static String event(String policyId, int version) {
+        return Events.of("PolicyClaimsUpdated").aggregate(policyId, version)
+                .occurredAt("2026-11-22T10:00:0%d.000Z".formatted(version)).data("""
+                        {"policyId":"%s","policyNumber":"POL-%s","quoteId":"Q-1","customerId":"C-1","product":"HOME",
                          "premium":300.00,"currency":"EUR","status":"ACTIVE","version":%d,"claimCount":%d,
-                         "claimedTotal":%d.00,"premiumPaid":300.00,"claimId":"CLM-%d","assessedAmount":100.00}}"""
-                .formatted(UUID.randomUUID(), policyId, version, version, policyId, policyId, version, version,
-                        version * 100, version);
+                         "claimedTotal":%d.00,"premiumPaid":300.00,"claimId":"CLM-%d","assessedAmount":100.00}"""
+                        .formatted(policyId, policyId, version, version, version * 100, version)).json();
     }
 
     private Map<String, Object> replica(String policyId) {

@@ -1,12 +1,14 @@
 package com.insurancehub.hub.policy;
 
 import java.util.List;
+import java.util.Map;
 
 import org.apache.camel.Exchange;
 import org.apache.camel.component.mock.MockEndpoint;
 import org.junit.jupiter.api.Test;
 
 import com.insurancehub.hub.support.HubApi;
+import com.insurancehub.hub.support.RouteDomains;
 import com.insurancehub.hub.support.RouteTestSupport;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -16,6 +18,7 @@ import static org.awaitility.Awaitility.await;
  * AdviceWith test of the subscription saga (F03): post-subscription-api, subscribe-to-quote, its six steps and
  * their five compensations, with every system call replaced by a mock endpoint and the in-memory saga service real.
  */
+@RouteDomains("policy")
 class SubscriptionSagaRoutesTest extends RouteTestSupport {
 
     private static final String QUOTE_ID = "Q-11111111-2222-3333-4444-555555555555";
@@ -26,39 +29,37 @@ class SubscriptionSagaRoutesTest extends RouteTestSupport {
             {"policyId":"P-1","policyNumber":"POL-00000001","status":"%s","quoteId":"%s","customerId":"C-1",
              "premium":420.00,"currency":"EUR"}""";
 
-    private static final List<String> STEP_CALLS = List.of("resolve-golden-record", "link-customer-to-quote",
-            "create-policy-in-pas", "open-account-in-billing", "request-documents-in-docmgmt",
-            "mark-subscribed-in-quote-engine", "issue-policy-in-pas");
-    private static final List<String> COMPENSATION_CALLS = List.of("remove-customer-link", "cancel-policy-in-pas",
-            "close-account-in-billing", "cancel-documents-in-docmgmt", "reopen-quote-in-quote-engine");
+    /** Each step's route (in the saga's order) and the system calls it makes. */
+    private static final Map<String, List<String>> STEPS = Map.of(
+            "link-customer", List.of("resolve-golden-record", "link-customer-to-quote"),
+            "create-pending-policy", List.of("create-policy-in-pas"),
+            "open-billing-account", List.of("open-account-in-billing"),
+            "request-documents", List.of("request-documents-in-docmgmt"),
+            "mark-quote-subscribed", List.of("mark-subscribed-in-quote-engine"),
+            "issue-policy", List.of("issue-policy-in-pas"));
+    /** Each compensation's route and the system call it makes. */
+    private static final Map<String, List<String>> COMPENSATIONS = Map.of(
+            "unlink-customer", List.of("remove-customer-link"),
+            "cancel-policy-of-quote", List.of("cancel-policy-in-pas"),
+            "close-billing-account-of-policy", List.of("close-account-in-billing"),
+            "cancel-documents-of-policy", List.of("cancel-documents-in-docmgmt"),
+            "reopen-quote", List.of("reopen-quote-in-quote-engine"));
+    private static final List<String> STEP_CALLS = calls(STEPS);
+    private static final List<String> COMPENSATION_CALLS = calls(COMPENSATIONS);
 
+    /** Every system call goes to a mock of its own name (mock:create-policy-in-pas...). */
     @Override
-    protected void adviceRoutes() throws Exception {
-        advice("subscribe-to-quote", a -> a.weaveById("read-quote").replace().to("mock:read-quote"));
-        advice("link-customer", a -> {
-            a.weaveById("resolve-golden-record").replace().to("mock:resolve-golden-record");
-            a.weaveById("link-customer-to-quote").replace().to("mock:link-customer-to-quote");
-        });
-        advice("create-pending-policy", a -> a.weaveById("create-policy-in-pas").replace().to("mock:create-policy-in-pas"));
-        advice("open-billing-account", a -> a.weaveById("open-account-in-billing").replace().to("mock:open-account-in-billing"));
-        advice("request-documents", a -> a.weaveById("request-documents-in-docmgmt").replace().to("mock:request-documents-in-docmgmt"));
-        advice("mark-quote-subscribed", a -> a.weaveById("mark-subscribed-in-quote-engine").replace().to("mock:mark-subscribed-in-quote-engine"));
-        advice("issue-policy", a -> a.weaveById("issue-policy-in-pas").replace().to("mock:issue-policy-in-pas"));
-        advice("unlink-customer", a -> a.weaveById("remove-customer-link").replace().to("mock:remove-customer-link"));
-        advice("cancel-policy-of-quote", a -> a.weaveById("cancel-policy-in-pas").replace().to("mock:cancel-policy-in-pas"));
-        advice("close-billing-account-of-policy", a -> a.weaveById("close-account-in-billing").replace().to("mock:close-account-in-billing"));
-        advice("cancel-documents-of-policy", a -> a.weaveById("cancel-documents-in-docmgmt").replace().to("mock:cancel-documents-in-docmgmt"));
-        advice("reopen-quote", a -> a.weaveById("reopen-quote-in-quote-engine").replace().to("mock:reopen-quote-in-quote-engine"));
+    protected void adviceRoutes() {
+        route("subscribe-to-quote").mockCalls("read-quote");
+        STEPS.forEach((routeId, calls) -> route(routeId).mockCalls(calls.toArray(String[]::new)));
+        COMPENSATIONS.forEach((routeId, calls) -> route(routeId).mockCalls(calls.toArray(String[]::new)));
     }
 
     private void systemsAnswer(String quoteStatus) {
-        mock("read-quote").whenAnyExchangeReceived(e -> {
-            e.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, 200);
-            e.getMessage().setBody(QUOTE.formatted(QUOTE_ID, quoteStatus));
-        });
-        mock("resolve-golden-record").whenAnyExchangeReceived(e -> e.getMessage().setBody("{\"customerId\":\"C-1\",\"matched\":false}"));
-        mock("create-policy-in-pas").whenAnyExchangeReceived(e -> e.getMessage().setBody(POLICY.formatted("PENDING", QUOTE_ID)));
-        mock("issue-policy-in-pas").whenAnyExchangeReceived(e -> e.getMessage().setBody(POLICY.formatted("ISSUED", QUOTE_ID)));
+        answer("read-quote", 200, QUOTE.formatted(QUOTE_ID, quoteStatus));
+        answer("resolve-golden-record", "{\"customerId\":\"C-1\",\"matched\":false}");
+        answer("create-policy-in-pas", POLICY.formatted("PENDING", QUOTE_ID));
+        answer("issue-policy-in-pas", POLICY.formatted("ISSUED", QUOTE_ID));
     }
 
     @Test
@@ -116,5 +117,9 @@ class SubscriptionSagaRoutesTest extends RouteTestSupport {
 
     private String body(String mockId) {
         return mock(mockId).getReceivedExchanges().get(0).getMessage().getBody(String.class);
+    }
+
+    private static List<String> calls(Map<String, List<String>> routes) {
+        return routes.values().stream().flatMap(List::stream).toList();
     }
 }

@@ -4,30 +4,25 @@ import org.apache.camel.Exchange;
 import org.apache.camel.component.mock.MockEndpoint;
 import org.junit.jupiter.api.Test;
 
+import com.insurancehub.hub.support.RouteDomains;
 import com.insurancehub.hub.support.RouteTestSupport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** AdviceWith test of find-overdue-quotes and expire-quote (E09). */
+@RouteDomains("quote")
 class QuoteExpiryRoutesTest extends RouteTestSupport {
 
     @Override
-    protected void adviceRoutes() throws Exception {
-        advice("find-overdue-quotes", a -> {
-            a.replaceFromWith("direct:run-quote-expiry");
-            a.weaveById("list-overdue-quotes").replace().to("mock:list-overdue");
-            a.weaveById("expire-each-quote").replace().to("mock:expire-each");
-        });
-        advice("expire-quote", a -> {
-            a.weaveById("expire-in-quote-engine").replace().to("mock:expire-in-quote-engine");
-            a.weaveById("publish-quote-expired").replace().to("mock:quote-events");
-        });
+    protected void adviceRoutes() {
+        route("find-overdue-quotes").from("direct:run-quote-expiry").mockCall("list-overdue-quotes", "list-overdue")
+                .mockCall("expire-each-quote", "expire-each");
+        route("expire-quote").mockCalls("expire-in-quote-engine").mockCall("publish-quote-expired", "quote-events");
     }
 
     @Test
     void eachOverdueQuoteIsExpiredOneByOne() throws Exception {
-        mock("list-overdue").whenAnyExchangeReceived(e -> e.getMessage().setBody(
-                "[{\"quoteId\":\"Q-1\",\"status\":\"ACTIVE\"},{\"quoteId\":\"Q-2\",\"status\":\"ACTIVE\"}]"));
+        answer("list-overdue", "[{\"quoteId\":\"Q-1\",\"status\":\"ACTIVE\"},{\"quoteId\":\"Q-2\",\"status\":\"ACTIVE\"}]");
         mock("expire-each").expectedMessageCount(2);
 
         template.sendBody("direct:run-quote-expiry", null);
@@ -39,11 +34,8 @@ class QuoteExpiryRoutesTest extends RouteTestSupport {
 
     @Test
     void aWonTransitionPublishesQuoteExpiredWithTheNewVersion() throws Exception {
-        mock("expire-in-quote-engine").whenAnyExchangeReceived(e -> {
-            e.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, 200);
-            e.getMessage().setBody("{\"quoteId\":\"Q-1\",\"product\":\"AUTO\",\"status\":\"EXPIRED\",\"version\":2,"
-                    + "\"validUntil\":\"2026-11-01T00:00:00Z\",\"customer\":{\"email\":\"x@example.com\"}}");
-        });
+        answer("expire-in-quote-engine", 200, "{\"quoteId\":\"Q-1\",\"product\":\"AUTO\",\"status\":\"EXPIRED\",\"version\":2,"
+                + "\"validUntil\":\"2026-11-01T00:00:00Z\",\"customer\":{\"email\":\"x@example.com\"}}");
         MockEndpoint events = mock("quote-events");
         events.expectedMessageCount(1);
         events.expectedHeaderReceived("aggregateId", "Q-1");
@@ -59,11 +51,12 @@ class QuoteExpiryRoutesTest extends RouteTestSupport {
     @Test
     void aLostTransitionPublishesNothing() throws Exception {
         mock("expire-in-quote-engine").whenAnyExchangeReceived(e -> e.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, 409));
+        // expected before the call: set after it, the mock waits its full 10 s for a message that came already
+        mock("expire-in-quote-engine").expectedMessageCount(1);
         mock("quote-events").expectedMessageCount(0);
 
         template.sendBody("direct:expire-quote", "{\"quoteId\":\"Q-2\"}");
 
-        mock("expire-in-quote-engine").expectedMessageCount(1);
         MockEndpoint.assertIsSatisfied(camelContext);
     }
 }

@@ -7,6 +7,7 @@ import org.apache.camel.component.mock.MockEndpoint;
 import org.junit.jupiter.api.Test;
 
 import com.insurancehub.hub.support.HubApi;
+import com.insurancehub.hub.support.RouteDomains;
 import com.insurancehub.hub.support.RouteTestSupport;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -15,6 +16,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * AdviceWith test of the F01 routes behind the REST API (post-quote-api, get-quote-api, create-quote, get-quote):
  * rating, the Quote Engine and the event sink replaced by mock endpoints; requests sent over real HTTP.
  */
+@RouteDomains("quote")
 class QuoteRoutesTest extends RouteTestSupport {
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -25,19 +27,18 @@ class QuoteRoutesTest extends RouteTestSupport {
              "status":"ACTIVE","validUntil":"2026-12-22T10:00:00Z","version":1}""".formatted(QUOTE_ID);
 
     @Override
-    protected void adviceRoutes() throws Exception {
-        advice("create-quote", a -> {
-            a.weaveById("rate-the-risk").replace()
-                    .setBody(a.constant("{\"premium\":321.00,\"currency\":\"EUR\",\"ratingSource\":\"EXTERNAL\"}"));
-            a.weaveById("store-quote-in-quote-engine").replace().to("mock:quote-engine");
-            a.weaveById("publish-quote-generated").replace().to("mock:quote-events");
-        });
-        advice("get-quote", a -> a.weaveById("read-quote-from-quote-engine").replace().to("mock:quote-engine-read"));
+    protected void adviceRoutes() {
+        route("create-quote")
+                .advice(a -> a.weaveById("rate-the-risk").replace()
+                        .setBody(a.constant("{\"premium\":321.00,\"currency\":\"EUR\",\"ratingSource\":\"EXTERNAL\"}")))
+                .mockCall("store-quote-in-quote-engine", "quote-engine")
+                .mockCall("publish-quote-generated", "quote-events");
+        route("get-quote").mockCall("read-quote-from-quote-engine", "quote-engine-read");
     }
 
     @Test
     void aValidRequestIsStoredPublishedAndAnswered201() throws Exception {
-        mock("quote-engine").whenAnyExchangeReceived(e -> e.getMessage().setBody(STORED_QUOTE));
+        answer("quote-engine", STORED_QUOTE);
         MockEndpoint events = mock("quote-events");
         events.expectedMessageCount(1);
         events.expectedHeaderReceived("aggregateId", QUOTE_ID);
@@ -75,10 +76,7 @@ class QuoteRoutesTest extends RouteTestSupport {
 
     @Test
     void aQuoteIsReadFromTheQuoteEngine() {
-        mock("quote-engine-read").whenAnyExchangeReceived(e -> {
-            e.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, 200);
-            e.getMessage().setBody(STORED_QUOTE);
-        });
+        answer("quote-engine-read", 200, STORED_QUOTE);
 
         HubApi.Response response = new HubApi(port).get("/api/quotes/" + QUOTE_ID);
 

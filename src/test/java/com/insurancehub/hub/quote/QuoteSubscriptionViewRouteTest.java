@@ -1,5 +1,7 @@
 package com.insurancehub.hub.quote;
 
+import java.math.BigDecimal;
+import java.util.Map;
 import java.util.UUID;
 
 import org.apache.camel.component.mock.MockEndpoint;
@@ -7,6 +9,8 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.JdbcTemplate;
 
+import com.insurancehub.hub.support.Events;
+import com.insurancehub.hub.support.RouteDomains;
 import com.insurancehub.hub.support.RouteTestSupport;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -15,27 +19,28 @@ import static org.assertj.core.api.Assertions.assertThat;
  * AdviceWith test of quote-events-to-subscription-view (E09) and of the dead-letter route it falls back on:
  * Kafka replaced by direct/mock endpoints, the view written to the real database.
  */
+@RouteDomains("quote")
 class QuoteSubscriptionViewRouteTest extends RouteTestSupport {
 
     @Autowired
     JdbcTemplate jdbc;
 
     @Override
-    protected void adviceRoutes() throws Exception {
-        advice("quote-events-to-subscription-view", a -> a.replaceFromWith("direct:quote-events"));
-        advice("dead-letter-to-dlq-topic", a -> a.weaveById("publish-to-dlq-topic").replace().to("mock:dlq"));
+    protected void adviceRoutes() {
+        route("quote-events-to-subscription-view").from("direct:quote-events");
+        mockDeadLetterTopic();
     }
 
     @Test
     void quoteGeneratedThenQuoteExpiredMoveTheViewFromActiveToExpired() {
         String quoteId = "Q-" + UUID.randomUUID();
 
-        template.sendBody("direct:quote-events", event("QuoteGenerated", quoteId, 1,
-                "\"premium\":99.90,\"currency\":\"EUR\",\"ratingSource\":\"CACHE\",\"customer\":{\"email\":\"v@example.com\"},"));
+        template.sendBody("direct:quote-events", event("QuoteGenerated", quoteId, 1).with("premium", new BigDecimal("99.90"))
+                .with("currency", "EUR").with("ratingSource", "CACHE").with("customer", Map.of("email", "v@example.com")).json());
         assertThat(row(quoteId, "status")).isEqualTo("ACTIVE");
         assertThat(row(quoteId, "rating_source")).isEqualTo("CACHE");
 
-        template.sendBody("direct:quote-events", event("QuoteExpired", quoteId, 2, ""));
+        template.sendBody("direct:quote-events", event("QuoteExpired", quoteId, 2).json());
         assertThat(row(quoteId, "status")).isEqualTo("EXPIRED");
         assertThat(row(quoteId, "premium")).isEqualTo("99.90");
         assertThat(row(quoteId, "version")).isEqualTo("2");
@@ -45,7 +50,7 @@ class QuoteSubscriptionViewRouteTest extends RouteTestSupport {
     void anEventTypeTheViewDoesNotKnowIsSkipped() throws Exception {
         mock("dlq").expectedMessageCount(0);
 
-        template.sendBody("direct:quote-events", "{\"eventType\":\"QuoteRepriced\",\"aggregateId\":\"Q-9\"}");
+        template.sendBody("direct:quote-events", Events.of("QuoteRepriced").aggregate("Q-9", 1).json());
 
         MockEndpoint.assertIsSatisfied(camelContext);
     }
@@ -54,7 +59,7 @@ class QuoteSubscriptionViewRouteTest extends RouteTestSupport {
     void anInvalidEventIsDeadLetteredWithItsReason() throws Exception {
         MockEndpoint dlq = mock("dlq");
         dlq.expectedMessageCount(1);
-        String invalid = event("QuoteGenerated", "Q-" + UUID.randomUUID(), 1, "").replace("\"product\":\"AUTO\",", "");
+        String invalid = event("QuoteGenerated", "Q-" + UUID.randomUUID(), 1).without("product").json();
 
         template.sendBody("direct:quote-events", invalid);
 
@@ -70,10 +75,8 @@ class QuoteSubscriptionViewRouteTest extends RouteTestSupport {
                 String.class, quoteId);
     }
 
-    private static String event(String type, String quoteId, int version, String extraData) {
-        return """
-                {"eventId":"%s","eventType":"%s","aggregateId":"%s","aggregateVersion":%d,"occurredAt":"2026-11-22T10:00:00.000Z",
-                 "data":{%s"quoteId":"%s","product":"AUTO","validUntil":"2026-12-22T10:00:00.000Z"}}"""
-                .formatted(UUID.randomUUID(), type, quoteId, version, extraData, quoteId);
+    private static Events.Event event(String type, String quoteId, int version) {
+        return Events.of(type).aggregate(quoteId, version).data("""
+                {"quoteId":"%s","product":"AUTO","validUntil":"2026-12-22T10:00:00.000Z"}""".formatted(quoteId));
     }
 }

@@ -11,19 +11,21 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
 import com.insurancehub.hub.support.HubApi;
+import com.insurancehub.hub.support.RouteDomains;
 import com.insurancehub.hub.support.RouteTestSupport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** AdviceWith test of rate-risk-with-circuit-breaker (F02): External Rating replaced by a mock endpoint. */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@RouteDomains("quote")
 class RateRiskRouteTest extends RouteTestSupport {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @Override
-    protected void adviceRoutes() throws Exception {
-        advice("rate-risk-with-circuit-breaker", a -> a.weaveById("call-external-rating").replace().to("mock:rating"));
+    protected void adviceRoutes() {
+        route("rate-risk-with-circuit-breaker").mockCall("call-external-rating", "rating");
     }
 
     @Test

@@ -6,17 +6,19 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.JdbcTemplate;
 
+import com.insurancehub.hub.support.RouteDomains;
 import com.insurancehub.hub.support.RouteTestSupport;
 
 /** AdviceWith test of clean-rate-limit-buckets (F07): expired bucket rows go, live ones stay. */
+@RouteDomains("platform")
 class RateLimitBucketCleanupRoutesTest extends RouteTestSupport {
 
     @Autowired
     JdbcTemplate jdbc;
 
     @Override
-    protected void adviceRoutes() throws Exception {
-        advice("clean-rate-limit-buckets", a -> a.replaceFromWith("direct:clean-rate-limit-buckets"));
+    protected void adviceRoutes() {
+        route("clean-rate-limit-buckets").from("direct:clean-rate-limit-buckets");
     }
 
     @Test
