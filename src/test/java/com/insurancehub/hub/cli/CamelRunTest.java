@@ -262,6 +262,7 @@ class CamelRunTest {
             command.add("--prop=hub.mocks.base-url=" + services.mocksBaseUrl());
             command.add("--prop=hub.kafka.brokers=" + services.kafkaBootstrapServers());
             command.add("--prop=hub.schemas.location=file:" + PROJECT.resolve("src/main/resources/schemas"));
+            command.add("--prop=hub.sql.location=file:" + PROJECT.resolve("src/main/resources/sql"));
             command.add("--prop=hub.postgres.url=" + services.jdbcUrl());
             // its own consumer groups: the hub contexts of the other test classes must not lose partitions to it
             command.add("--prop=hub.consumer.group-prefix=camel-run-test.");

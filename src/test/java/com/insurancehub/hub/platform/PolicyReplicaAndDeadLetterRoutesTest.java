@@ -72,14 +72,13 @@ class PolicyReplicaAndDeadLetterRoutesTest extends RouteTestSupport {
 
     @Test
     void otherEventTypesAreSkippedAndASchemaInvalidPolicyEventIsDeadLettered() throws Exception {
-        mock("applied").expectedMessageCount(1);
+        mock("applied").expectedMessageCount(0);
         mock("dlq").expectedMessageCount(1);
 
         template.sendBody("direct:to-replica", "{\"eventType\":\"SomethingElse\",\"eventId\":\"x\",\"data\":{}}");
         template.sendBody("direct:to-replica", event("P-" + UUID.randomUUID(), 1, "ISSUED").replace("\"premium\":420.00,", ""));
 
         MockEndpoint.assertIsSatisfied(camelContext);
-        assertThat(mock("applied").getReceivedExchanges().get(0).getMessage().getHeader("outcome")).as("skipped").isNull();
         assertThat(mock("dlq").getReceivedExchanges().get(0).getMessage().getHeader("dlqFailedRoute"))
                 .isEqualTo("policy-events-to-replica");
     }
