@@ -16,11 +16,13 @@ import io.opentelemetry.context.Context;
 import io.opentelemetry.context.propagation.TextMapGetter;
 import org.apache.camel.AsyncProducer;
 import org.apache.camel.CamelContext;
+import org.apache.camel.EndpointProducerResolver;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.Route;
 import org.apache.camel.StatefulService;
+import org.apache.camel.component.kafka.KafkaEndpoint;
 import org.apache.camel.support.service.ServiceSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -69,7 +71,7 @@ public final class OutboxPublisher extends ServiceSupport implements Processor {
     private final CamelContext camelContext;
     private final String routeId;
     private final String offsetFile;
-    private final String endpointUri;
+    private final EndpointProducerResolver endpoint;
     private final String deadLetterUri;
     private final OpenTelemetry openTelemetry;
     private final Tracer tracer;
@@ -88,13 +90,13 @@ public final class OutboxPublisher extends ServiceSupport implements Processor {
      * when the relay route stops, Debezium still hands over the rest of its batch and stores its offset after Camel
      * has stopped the route's own processors.
      */
-    public OutboxPublisher(CamelContext camelContext, String routeId, String offsetFile, String endpointUri,
+    public OutboxPublisher(CamelContext camelContext, String routeId, String offsetFile, EndpointProducerResolver endpoint,
                            String deadLetterUri, long stopWait, OpenTelemetry openTelemetry) {
         this.camelContext = camelContext;
         this.routeId = routeId;
         this.offsetFile = offsetFile;
         this.stopWait = stopWait;
-        this.endpointUri = endpointUri;
+        this.endpoint = endpoint;
         this.deadLetterUri = deadLetterUri;
         this.openTelemetry = openTelemetry;
         this.tracer = openTelemetry.getTracer("insurance-hub.outbox-relay");
@@ -261,10 +263,11 @@ public final class OutboxPublisher extends ServiceSupport implements Processor {
 
     @Override
     protected void doStart() throws Exception {
-        producer = camelContext.getEndpoint(endpointUri).createAsyncProducer();
+        KafkaEndpoint kafka = endpoint.resolve(camelContext, KafkaEndpoint.class);
+        producer = kafka.createAsyncProducer();
         // the key the offset store sees: Kafka Connect hands it the resolved file name
         String file = camelContext.resolvePropertyPlaceholders(offsetFile);
-        spanName = camelContext.resolvePropertyPlaceholders(endpointUri).replaceFirst("^kafka:", "").replaceFirst("\\?.*", "") + " relay";
+        spanName = kafka.getConfiguration().getTopic() + " relay";
         producer.start();
         deadLetters = camelContext.createProducerTemplate();
         deadLetters.start();

@@ -11,7 +11,7 @@ import io.opentelemetry.api.OpenTelemetry;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.TypeConverter;
-import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.builder.endpoint.EndpointRouteBuilder;
 import org.apache.camel.component.debezium.DebeziumConstants;
 import org.apache.camel.component.kafka.KafkaConstants;
 import org.springframework.beans.factory.ObjectProvider;
@@ -38,7 +38,7 @@ import org.springframework.stereotype.Component;
  * at-least-once (a restart replays from the last stored offset): consumers deduplicate by eventId.
  */
 @Component
-public class OutboxRelayRoutes extends RouteBuilder {
+public class OutboxRelayRoutes extends EndpointRouteBuilder {
 
     private final long stopWait;
     private final OpenTelemetry openTelemetry;
@@ -77,34 +77,38 @@ public class OutboxRelayRoutes extends RouteBuilder {
         String slot = "hub_" + source + "_outbox";
         String routeId = source + "-outbox-to-kafka";
         String offsetFile = "{{hub.outbox.offset-dir}}/" + source + "-outbox.offsets";
-        OutboxPublisher publisher = new OutboxPublisher(getContext(), routeId, offsetFile, "kafka:" + topic
-                + "?deliveryTimeoutMs={{hub.outbox.kafka.delivery-timeout}}"
-                + "&lingerMs={{hub.outbox.kafka.linger-ms}}"
-                + "&producerBatchSize={{hub.outbox.kafka.batch-size}}"
-                + "&maxInFlightRequest=5",
+        OutboxPublisher publisher = new OutboxPublisher(getContext(), routeId, offsetFile, kafka(topic)
+                .deliveryTimeoutMs("{{hub.outbox.kafka.delivery-timeout}}")
+                .lingerMs("{{hub.outbox.kafka.linger-ms}}")
+                .producerBatchSize("{{hub.outbox.kafka.batch-size}}")
+                .maxInFlightRequest(5),
                 "direct:dead-letter", stopWait, openTelemetry);
         try {
             getContext().addService(publisher, true, false); // outlives the route, see OutboxPublisher
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
-        from("debezium-postgres:" + source + "-outbox"
-                + "?databaseHostname={{hub.postgres.host}}&databasePort={{hub.postgres.port}}"
-                + "&databaseDbname={{hub.postgres.database}}"
-                + "&databaseUser={{hub.outbox.user}}&databasePassword={{hub.outbox.password}}"
-                + "&topicPrefix=hub-" + source
-                + "&tableIncludeList=" + source + ".outbox,{{hub.outbox.heartbeat-table}}"
-                + "&pluginName=pgoutput&slotName=" + slot + "&publicationName=" + slot
-                + "&publicationAutocreateMode={{hub.outbox.publication-autocreate-mode}}"
-                + "&snapshotMode=no_data"
-                + "&offsetStorage=" + AcknowledgedFileOffsetBackingStore.class.getName()
-                + "&offsetStorageFileName=" + offsetFile
-                + "&offsetFlushIntervalMs={{hub.outbox.offset-flush-interval}}"
-                + "&pollIntervalMs={{hub.outbox.poll-interval}}"
-                + "&maxBatchSize={{hub.outbox.max-batch-size}}"
-                + "&heartbeatIntervalMs={{hub.outbox.heartbeat-interval}}"
-                + "&heartbeatActionQuery=INSERT INTO {{hub.outbox.heartbeat-table}} (source, beat_at) VALUES ('" + source
-                + "', now()) ON CONFLICT (source) DO UPDATE SET beat_at = now()")
+        from(debeziumPostgres(source + "-outbox")
+                .databaseHostname("{{hub.postgres.host}}")
+                .databasePort("{{hub.postgres.port}}")
+                .databaseDbname("{{hub.postgres.database}}")
+                .databaseUser("{{hub.outbox.user}}")
+                .databasePassword("{{hub.outbox.password}}")
+                .topicPrefix("hub-" + source)
+                .tableIncludeList(source + ".outbox,{{hub.outbox.heartbeat-table}}")
+                .pluginName("pgoutput")
+                .slotName(slot)
+                .publicationName(slot)
+                .publicationAutocreateMode("{{hub.outbox.publication-autocreate-mode}}")
+                .snapshotMode("no_data")
+                .offsetStorage(AcknowledgedFileOffsetBackingStore.class.getName())
+                .offsetStorageFileName(offsetFile)
+                .offsetFlushIntervalMs("{{hub.outbox.offset-flush-interval}}")
+                .pollIntervalMs("{{hub.outbox.poll-interval}}")
+                .maxBatchSize("{{hub.outbox.max-batch-size}}")
+                .heartbeatIntervalMs("{{hub.outbox.heartbeat-interval}}")
+                .heartbeatActionQuery("INSERT INTO {{hub.outbox.heartbeat-table}} (source, beat_at) VALUES ('" + source
+                        + "', now()) ON CONFLICT (source) DO UPDATE SET beat_at = now()"))
                 .routeId(routeId)
                 // One reader per replication slot: started by the leadership route on the leading instance
                 .autoStartup(false)

@@ -70,14 +70,13 @@ class PolicyReplicaAndDeadLetterRoutesTest extends RouteTestSupport {
 
     @Test
     void otherEventTypesAreSkippedAndASchemaInvalidPolicyEventIsDeadLettered() throws Exception {
-        mock("applied").expectedMessageCount(1);
+        mock("applied").expectedMessageCount(0);
         mock("dlq").expectedMessageCount(1);
 
         template.sendBody("direct:to-replica", Events.of("SomethingElse").id("x").json());
         template.sendBody("direct:to-replica", event("P-" + UUID.randomUUID(), 1, "ISSUED").without("premium").json());
 
         MockEndpoint.assertIsSatisfied(camelContext);
-        assertThat(mock("applied").getReceivedExchanges().get(0).getMessage().getHeader("outcome")).as("skipped").isNull();
         assertThat(mock("dlq").getReceivedExchanges().get(0).getMessage().getHeader("dlqFailedRoute"))
                 .isEqualTo("policy-events-to-replica");
     }

@@ -7,7 +7,6 @@ import io.github.bucket4j.distributed.jdbc.PrimaryKeyMapper;
 import io.github.bucket4j.postgresql.Bucket4jPostgreSQL;
 import io.github.bucket4j.postgresql.PostgreSQLSelectForUpdateBasedProxyManager;
 import io.micrometer.core.instrument.MeterRegistry;
-import org.apache.camel.builder.RouteBuilder;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -39,6 +38,7 @@ public class RateLimitConfiguration {
                 .table(TABLE)
                 .requestTimeout(properties.requestTimeout())
                 // Each row gets expires_at = when its bucket is full again + keep-after-refill: the clean-up route's cue
+                // (routes-yaml/platform/rate-limit-bucket-cleanup.camel.yaml)
                 .expirationAfterWrite(ExpirationAfterWriteStrategy.basedOnTimeForRefillingBucketUpToMax(properties.keepAfterRefill()))
                 .build();
     }
@@ -63,11 +63,5 @@ public class RateLimitConfiguration {
         registration.setUrlPatterns(properties.urlPatterns());
         registration.setOrder(properties.filterOrder());
         return registration;
-    }
-
-    @Bean
-    public RouteBuilder rateLimitBucketCleanupRoute(PostgreSQLSelectForUpdateBasedProxyManager<String> rateLimitBuckets,
-                                                    RateLimitProperties properties) {
-        return new RateLimitBucketCleanupRoutes(rateLimitBuckets, properties.cleanup().batchSize());
     }
 }
