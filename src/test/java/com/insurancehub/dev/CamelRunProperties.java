@@ -83,7 +83,7 @@ public final class CamelRunProperties {
                 # Generated from application.yaml and %s by %s: do not edit.
                 # bin/camel run <route files> src/main/resources/routes-yaml/camel-run-beans.yaml \\
                 #   --local-kamelet-dir=kamelets --properties=%s
-                """.formatted(CLI_ONLY, CamelRunProperties.class.getSimpleName(), project.relativize(file.toAbsolutePath())));
+                """.formatted(CLI_ONLY, CamelRunProperties.class.getSimpleName(), project.toAbsolutePath().relativize(file.toAbsolutePath())));
         resolve(project, local).forEach((key, value) -> text.append(key).append('=')
                 .append(value.replace("\\", "\\\\").replace("\n", "\\n")).append('\n'));
         try {
