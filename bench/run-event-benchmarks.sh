@@ -42,6 +42,9 @@ start_stack
 CP="$ROOT/bench/target/test-classes:$ROOT/bench/target/classes:$(cat "$RUN_DIR/classpath.txt")"
 RELAY=(java -cp "$CP" com.insurancehub.bench.OutboxRelayBenchmark)
 DB="jdbcUrl=jdbc:postgresql://localhost:$PG_PORT/insurance"
+# The benchmark plays Billing as the database owner, whose password is new at every start of the stack
+PGPASSWORD=$(sed -n 's/^postgres.superuser.password=//p' "$WORK_DIR/local-credentials.properties")
+export PGPASSWORD
 KAFKA="kafka=localhost:$KAFKA_PORT"
 
 for s in "${SCENARIOS[@]}"; do

@@ -265,7 +265,7 @@ public final class OutboxRelayBenchmark {
 
     private Connection connection() throws Exception {
         return DriverManager.getConnection(args.getOrDefault("jdbcUrl", "jdbc:postgresql://localhost:15432/insurance"),
-                args.getOrDefault("user", "postgres"), args.getOrDefault("password", "postgres"));
+                args.getOrDefault("user", "postgres"), System.getenv().getOrDefault("PGPASSWORD", "postgres"));
     }
 
 
