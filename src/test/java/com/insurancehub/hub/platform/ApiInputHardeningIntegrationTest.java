@@ -22,6 +22,7 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import com.insurancehub.hub.HubIntegrationTest;
 import com.insurancehub.hub.support.HubApi;
 import com.insurancehub.hub.support.Mocks;
+import com.insurancehub.testing.JsonHttp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -224,13 +225,13 @@ class ApiInputHardeningIntegrationTest {
     }
 
     private static String created(String path, String body, String idField) {
-        Mocks.Response created = Mocks.call("POST", path, body);
+        JsonHttp.Response created = Mocks.call("POST", path, body);
         assertThat(created.status()).as(path + " " + created.body()).isIn(200, 201);
         return created.body().get(idField).asText();
     }
 
     private static JsonNode get(String path) {
-        Mocks.Response response = Mocks.call("GET", path, null);
+        JsonHttp.Response response = Mocks.call("GET", path, null);
         assertThat(response.status()).as(path).isEqualTo(200);
         return response.body();
     }

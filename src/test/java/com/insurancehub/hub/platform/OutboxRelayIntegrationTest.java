@@ -24,6 +24,7 @@ import com.insurancehub.dev.DevServices;
 import com.insurancehub.hub.HubIntegrationTest;
 import com.insurancehub.hub.support.KafkaRecords;
 import com.insurancehub.hub.support.Mocks;
+import com.insurancehub.testing.JsonHttp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -86,7 +87,7 @@ class OutboxRelayIntegrationTest {
     @Test
     void billingOutboxRowsAreRelayedToTheBillingTopic() {
         String policyId = "P-" + UUID.randomUUID();
-        Mocks.Response account = Mocks.call("POST", "billing/accounts", "{\"customerId\":\"C-1\",\"policyId\":\"" + policyId + "\"}");
+        JsonHttp.Response account = Mocks.call("POST", "billing/accounts", "{\"customerId\":\"C-1\",\"policyId\":\"" + policyId + "\"}");
         String accountId = account.body().get("accountId").asText();
 
         try (KafkaRecords billing = KafkaRecords.of("insurance.billing.events")) {
@@ -217,7 +218,7 @@ class OutboxRelayIntegrationTest {
 
     /** A policy created and issued in PAS directly: one PolicyCreated row in its outbox. */
     static String issuedPolicy() {
-        Mocks.Response created = Mocks.call("POST", "pas/policies", policyRequest("Q-" + UUID.randomUUID()));
+        JsonHttp.Response created = Mocks.call("POST", "pas/policies", policyRequest("Q-" + UUID.randomUUID()));
         assertThat(created.status()).isEqualTo(201);
         String policyId = created.body().get("policyId").asText();
         assertThat(Mocks.call("POST", "pas/policies/" + policyId + "/issuance", "{}").status()).isEqualTo(200);
