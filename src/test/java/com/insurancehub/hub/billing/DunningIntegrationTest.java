@@ -12,6 +12,7 @@ import com.insurancehub.hub.HubIntegrationTest;
 import com.insurancehub.hub.support.HubApi;
 import com.insurancehub.hub.support.KafkaRecords;
 import com.insurancehub.hub.support.Mocks;
+import com.insurancehub.testing.JsonHttp;
 import com.insurancehub.hub.support.Policies;
 
 import static com.insurancehub.hub.support.Policies.get;
@@ -86,7 +87,7 @@ class DunningIntegrationTest {
 
     /** An extra premium invoice of the policy, due on a date before the test's dunning clock. */
     private static String overdueInvoice(String policyId, String dueDate) {
-        Mocks.Response issued = Mocks.call("POST", "billing/invoices", """
+        JsonHttp.Response issued = Mocks.call("POST", "billing/invoices", """
                 {"policyId":"%s","amount":80.00,"currency":"EUR","sourceEventId":"%s","dueDate":"%s"}"""
                 .formatted(policyId, UUID.randomUUID(), dueDate));
         assertThat(issued.status()).isEqualTo(201);

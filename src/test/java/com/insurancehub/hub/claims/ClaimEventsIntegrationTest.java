@@ -11,6 +11,7 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import com.insurancehub.hub.HubIntegrationTest;
 import com.insurancehub.hub.support.HubApi;
 import com.insurancehub.hub.support.Mocks;
+import com.insurancehub.testing.JsonHttp;
 import com.insurancehub.hub.support.Policies;
 
 import static com.insurancehub.hub.support.Policies.get;
@@ -72,7 +73,7 @@ class ClaimEventsIntegrationTest {
     }
 
     private static String openClaim(Policies.Subscribed sub, String amount) {
-        Mocks.Response opened = Mocks.call("POST", "claims/claims", """
+        JsonHttp.Response opened = Mocks.call("POST", "claims/claims", """
                 {"policyId":"%s","policyNumber":"%s","customerId":"%s","description":"rear-ended at a light",
                  "incidentDate":"%s","claimedAmount":%s,"currency":"EUR"}""".formatted(sub.policyId(),
                 sub.policy().get("policyNumber").asText(), sub.customerId(),

@@ -15,6 +15,7 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import com.insurancehub.hub.HubIntegrationTest;
 import com.insurancehub.hub.support.HubApi;
 import com.insurancehub.hub.support.Mocks;
+import com.insurancehub.testing.JsonHttp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -118,7 +119,7 @@ class ClaimOpenedOutageIntegrationTest {
     }
 
     private static String openClaim(String policyId, String customerId, int n) {
-        Mocks.Response opened = Mocks.call("POST", "claims/claims", """
+        JsonHttp.Response opened = Mocks.call("POST", "claims/claims", """
                 {"policyId":"%s","policyNumber":"POL-BURST","customerId":"%s","description":"burst claim %d",
                  "incidentDate":"%s","claimedAmount":%d.00,"currency":"EUR"}"""
                 .formatted(policyId, customerId, n, ClaimsTestData.yesterday(), 100 + n));

@@ -7,6 +7,7 @@ import java.util.UUID;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import com.insurancehub.hub.support.Mocks;
+import com.insurancehub.testing.JsonHttp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -18,7 +19,7 @@ final class ClaimsTestData {
 
     static String customer() {
         String unique = UUID.randomUUID().toString().substring(0, 8);
-        Mocks.Response created = Mocks.call("POST", "customers/customers", """
+        JsonHttp.Response created = Mocks.call("POST", "customers/customers", """
                 {"firstName":"Claire","lastName":"Mant%s","email":"claire.%s@example.com","birthDate":"1985-04-02"}"""
                 .formatted(unique, unique));
         assertThat(created.status()).isIn(200, 201);
@@ -27,7 +28,7 @@ final class ClaimsTestData {
 
     /** An ISSUED policy in PAS (PolicyCreated goes through the outbox relay). */
     static JsonNode issuedPolicy(String customerId) {
-        Mocks.Response created = Mocks.call("POST", "pas/policies", """
+        JsonHttp.Response created = Mocks.call("POST", "pas/policies", """
                 {"quoteId":"Q-%s","customerId":"%s","product":"AUTO","premium":420.00,"currency":"EUR"}"""
                 .formatted(UUID.randomUUID(), customerId));
         assertThat(created.status()).as(String.valueOf(created.body())).isEqualTo(201);
@@ -36,14 +37,14 @@ final class ClaimsTestData {
 
     /** Premium paid: PAS makes the ISSUED policy ACTIVE. */
     static void activate(String policyId) {
-        Mocks.Response paid = Mocks.call("POST", "pas/policies/" + policyId + "/payments", """
+        JsonHttp.Response paid = Mocks.call("POST", "pas/policies/" + policyId + "/payments", """
                 {"invoiceId":"INV-%s","paymentId":"PAY-%s","amount":420.00,"sourceEventId":"%s"}"""
                 .formatted(UUID.randomUUID(), UUID.randomUUID(), UUID.randomUUID()));
         assertThat(paid.status()).as(String.valueOf(paid.body())).isIn(200, 201);
     }
 
     static void cancel(String policyId) {
-        Mocks.Response cancelled = Mocks.call("POST", "pas/policies/" + policyId + "/cancellation",
+        JsonHttp.Response cancelled = Mocks.call("POST", "pas/policies/" + policyId + "/cancellation",
                 "{\"reason\":\"customer request\"}");
         assertThat(cancelled.status()).as(String.valueOf(cancelled.body())).isIn(200, 201);
     }

@@ -14,6 +14,7 @@ import com.insurancehub.hub.HubIntegrationTest;
 import com.insurancehub.hub.support.HubApi;
 import com.insurancehub.hub.support.KafkaRecords;
 import com.insurancehub.hub.support.Mocks;
+import com.insurancehub.testing.JsonHttp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -90,7 +91,7 @@ class SubscriptionIntegrationTest extends SubscriptionSagaScenarios {
         assertThat(again.body().get("detail").asText()).contains("SUBSCRIBED");
         assertThat(get("pas/policies?quoteId=" + quoteId)).hasSize(1);
 
-        Mocks.Response expired = Mocks.call("POST", "quote-engine/quotes", """
+        JsonHttp.Response expired = Mocks.call("POST", "quote-engine/quotes", """
                 {"product":"AUTO","customer":{"firstName":"E","lastName":"X","email":"expired@example.com","birthDate":"1980-01-01"},
                  "risk":{"insuredValue":1000,"postalCode":"75001"},"premium":300,"ratingSource":"EXTERNAL","validity":"PT0S"}""");
         String expiredId = expired.body().get("quoteId").asText();

@@ -17,6 +17,7 @@ import com.insurancehub.dev.DevServices;
 
 import com.insurancehub.hub.support.HubApi;
 import com.insurancehub.hub.support.Mocks;
+import com.insurancehub.testing.JsonHttp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -136,7 +137,7 @@ abstract class SubscriptionSagaScenarios {
     }
 
     protected static JsonNode get(String path) {
-        Mocks.Response response = Mocks.call("GET", path, null);
+        JsonHttp.Response response = Mocks.call("GET", path, null);
         assertThat(response.status()).as(path).isEqualTo(200);
         return response.body();
     }

@@ -16,6 +16,7 @@ import com.insurancehub.hub.HubIntegrationTest;
 import com.insurancehub.hub.support.HubApi;
 import com.insurancehub.hub.support.KafkaRecords;
 import com.insurancehub.hub.support.Mocks;
+import com.insurancehub.testing.JsonHttp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -69,7 +70,7 @@ class QuoteExpiryIntegrationTest {
 
     @Test
     void aQuoteStillValidIsLeftActive() {
-        Mocks.Response created = Mocks.call("POST", "quote-engine/quotes", """
+        JsonHttp.Response created = Mocks.call("POST", "quote-engine/quotes", """
                 {"product":"AUTO","customer":{"email":"valid@example.com"},"risk":{"insuredValue":9000,"postalCode":"69001"},
                  "premium":410.00,"ratingSource":"EXTERNAL","validity":"P1D"}""");
         String quoteId = created.body().get("quoteId").asText();

@@ -5,6 +5,8 @@ import java.util.UUID;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import com.insurancehub.testing.JsonHttp;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -35,7 +37,7 @@ public final class Policies {
     }
 
     public static JsonNode get(String path) {
-        Mocks.Response response = Mocks.call("GET", path, null);
+        JsonHttp.Response response = Mocks.call("GET", path, null);
         assertThat(response.status()).as(path).isEqualTo(200);
         return response.body();
     }
