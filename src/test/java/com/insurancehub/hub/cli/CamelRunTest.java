@@ -13,11 +13,16 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -68,6 +73,9 @@ class CamelRunTest {
 
     /** Every child started by this class, stopped in {@link #stopAll()} whatever happened. */
     private static final List<CamelRun> RUNS = new CopyOnWriteArrayList<>();
+    /** How many files run alone at once (everyYamlFileStartsAloneWithThePlatformFiles). */
+    private static final int ALONE_AT_ONCE = Integer.getInteger("hub.test.camel-run.parallel", 2);
+    private static final Map<String, CompletableFuture<String>> ALONE = new ConcurrentHashMap<>();
     private static DevServices services;
     /** target/dev-services/camel-run.properties, as the local run writes it (CamelRunProperties) */
     private static Path properties;
@@ -140,20 +148,35 @@ class CamelRunTest {
     /** Each YAML file, with only the platform files (shared error conventions) and ProblemDetails next to it. */
     @ParameterizedTest(name = "{0} starts alone")
     @MethodSource("yamlRouteFiles")
-    void everyYamlFileStartsAloneWithThePlatformFiles(String file) throws IOException {
-        Set<Path> files = new LinkedHashSet<>();
-        files.add(PROJECT.resolve(file));
-        files.addAll(platformFiles());
-        CamelRun run = CamelRun.start(file.replaceAll(".*/|\\.camel\\.yaml$", ""), List.copyOf(files), 120);
-        try {
-            run.awaitStarted();
-            String log = run.log();
-            for (String routeId : routeIdsOf(PROJECT.resolve(file))) {
-                assertThat(log).as("route %s of %s started", routeId, file).contains("Started " + routeId + " (");
-            }
-        } finally {
-            run.stop();
+    void everyYamlFileStartsAloneWithThePlatformFiles(String file) throws Exception {
+        String log = startedAlone(file).get(STARTUP.toSeconds() * 2, TimeUnit.SECONDS);
+        for (String routeId : routeIdsOf(PROJECT.resolve(file))) {
+            assertThat(log).as("route %s of %s started", routeId, file).contains("Started " + routeId + " (");
         }
+    }
+
+    /**
+     * The log of a file's run alone, once it started (then stopped). The runs go {@link #ALONE_AT_ONCE} at a time, ahead
+     * of the tests that read them: a run is mostly the CLI's start, which leaves a core idle part of the time.
+     */
+    private static synchronized CompletableFuture<String> startedAlone(String file) {
+        if (ALONE.isEmpty()) {
+            ExecutorService runners = Executors.newFixedThreadPool(ALONE_AT_ONCE);
+            yamlRouteFiles().forEach(f -> ALONE.put(f, CompletableFuture.supplyAsync(() -> {
+                Set<Path> files = new LinkedHashSet<>();
+                files.add(PROJECT.resolve(f));
+                files.addAll(platformFiles());
+                CamelRun run = CamelRun.start(f.replaceAll(".*/|\\.camel\\.yaml$", ""), List.copyOf(files), 120);
+                try {
+                    run.awaitStarted();
+                    return run.log();
+                } finally {
+                    run.stop();
+                }
+            }, runners)));
+            runners.shutdown();
+        }
+        return ALONE.get(file);
     }
 
     static Stream<String> yamlRouteFiles() {
