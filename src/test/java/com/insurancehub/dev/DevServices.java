@@ -66,11 +66,16 @@ public final class DevServices implements AutoCloseable {
         this.lraCoordinatorPort = lraCoordinatorPort;
     }
 
+    /** Where the services keep their files: {@code -Dhub.dev.work-dir}, target/dev-services by default. */
+    public static Path workDir() {
+        return Path.of(System.getProperty("hub.dev.work-dir", "target/dev-services")).toAbsolutePath();
+    }
+
     /** Port 0 means any free port; the LRA coordinator is not started yet (see {@link #lraCoordinator()}). */
     public static DevServices start(int kafkaPort, int postgresPort, int mocksPort, int lraCoordinatorPort,
                                     int identityProviderPort, Map<String, Object> mockProperties,
                                     Map<String, Object> identityProviderProperties) throws Exception {
-        Path workDir = Path.of(System.getProperty("hub.dev.work-dir", "target/dev-services")).toAbsolutePath();
+        Path workDir = workDir();
         long t0 = System.nanoTime();
         EmbeddedPostgresServer postgres = EmbeddedPostgresServer.start(postgresPort, workDir);
         EmbeddedKafkaBroker kafka;

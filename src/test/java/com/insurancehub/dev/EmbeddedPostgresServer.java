@@ -10,6 +10,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.Comparator;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
@@ -47,7 +50,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
     public static EmbeddedPostgresServer start(int port, Path workDir) throws Exception {
         int pgPort = port > 0 ? port : FreePorts.find();
         Path dataDir = workDir.resolve("postgres-" + pgPort);
-        stopLeftOver(dataDir);
+        stopLeftOver(workDir, pgPort);
         EmbeddedPostgres postgres = EmbeddedPostgres.builder()
                 .setPort(pgPort)
                 .setDataDirectory(dataDir)
@@ -84,23 +87,34 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
         return server;
     }
 
-    /** A run killed with SIGKILL leaves its postgres behind: stop it so that the next run gets the port. */
-    private static void stopLeftOver(Path dataDir) throws IOException, InterruptedException {
+    /**
+     * A run killed with SIGKILL leaves its postgres running and its data directory behind: stop the one and delete
+     * the other (zonky cleans a data directory only when it closes it), so that the next run gets the port and a fresh
+     * initdb. Only the directory of this port: another stack may use the same work directory on other ports.
+     */
+    public static void stopLeftOver(Path workDir, int port) throws IOException {
+        Path dataDir = workDir.resolve("postgres-" + port);
         Path pidFile = dataDir.resolve("postmaster.pid");
-        if (!Files.exists(pidFile)) {
-            return;
+        if (Files.exists(pidFile)) {
+            String firstLine = Files.readAllLines(pidFile, StandardCharsets.UTF_8).stream().findFirst().orElse("").trim();
+            try {
+                ProcessHandle.of(Long.parseLong(firstLine))
+                        .filter(p -> p.info().command().map(c -> c.endsWith("postgres")).orElse(false))
+                        .ifPresent(p -> {
+                            p.destroy();
+                            p.onExit().orTimeout(10, TimeUnit.SECONDS).exceptionally(e -> null).join();
+                        });
+            } catch (NumberFormatException ignored) {
+                // not a pid file we understand: nothing of ours to stop
+            }
         }
-        String firstLine = Files.readAllLines(pidFile, StandardCharsets.UTF_8).stream().findFirst().orElse("").trim();
-        try {
-            long pid = Long.parseLong(firstLine);
-            ProcessHandle.of(pid).ifPresent(p -> {
-                p.destroy();
-                p.onExit().orTimeout(10, java.util.concurrent.TimeUnit.SECONDS).exceptionally(e -> null).join();
-            });
-        } catch (NumberFormatException ignored) {
-            // not a pid file we understand: zonky cleans the directory anyway
+        if (Files.exists(dataDir)) {
+            try (Stream<Path> paths = Files.walk(dataDir)) {
+                for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(path);
+                }
+            }
         }
-        Files.deleteIfExists(pidFile);
     }
 
     public int port() {

@@ -1,5 +1,7 @@
 package com.insurancehub.dev;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
@@ -40,6 +42,7 @@ public final class LocalHub {
         int idpPort = Integer.getInteger("hub.dev.idp-port", 9000);
         boolean lra = lraProfileActive(args);
         int[] ports = lra ? new int[] {kafkaPort, postgresPort, mocksPort, idpPort, lraPort} : new int[] {kafkaPort, postgresPort, mocksPort, idpPort};
+        afterAnEarlierRunDied(postgresPort);
         for (int port : ports) {
             if (FreePorts.inUse(port)) {
                 System.err.println("Port " + port + " is taken: is another hub running? Stop it or choose other "
@@ -78,6 +81,28 @@ public final class LocalHub {
         });
         hub.setRegisterShutdownHook(false);
         running.set(hub.run(args));
+    }
+
+    /**
+     * A run killed with SIGKILL (or a crashed JVM) leaves its PostgreSQL running on the port and its data directory
+     * behind; Kafka, the mocks and the hub died with the JVM. Stops and deletes those, unless that run is alive (then
+     * the port check says another hub runs), and marks the work directory as this run's.
+     */
+    private static void afterAnEarlierRunDied(int postgresPort) throws IOException {
+        Path marker = DevServices.workDir().resolve("local-hub-" + postgresPort + ".pid");
+        if (Files.exists(marker)) {
+            String pid = Files.readString(marker).trim();
+            boolean alive = !pid.isEmpty() && pid.chars().allMatch(Character::isDigit)
+                    && ProcessHandle.of(Long.parseLong(pid)).filter(ProcessHandle::isAlive)
+                            .flatMap(p -> p.info().command()).map(command -> command.endsWith("java")).orElse(false);
+            if (alive) {
+                return;
+            }
+        }
+        EmbeddedPostgresServer.stopLeftOver(DevServices.workDir(), postgresPort);
+        Files.createDirectories(marker.getParent());
+        Files.writeString(marker, Long.toString(ProcessHandle.current().pid()));
+        marker.toFile().deleteOnExit();
     }
 
     /** The profiles as the hub will see them: arguments, system properties, environment. */

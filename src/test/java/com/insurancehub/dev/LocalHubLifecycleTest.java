@@ -22,19 +22,21 @@ import static org.awaitility.Awaitility.await;
 /**
  * The local run command's promise: LocalHub (what {@code ./mvnw spring-boot:test-run} starts) brings up Kafka,
  * PostgreSQL, the mocks and the hub; SIGTERM stops all of it and leaves no process behind; a second run right
- * after, on the same ports, works.
+ * after, on the same ports, works; killed with SIGKILL, it leaves its PostgreSQL behind, and the next run on the same
+ * ports still starts first time (it stops that PostgreSQL and starts from a fresh data directory).
  */
 class LocalHubLifecycleTest {
 
     @Test
-    void sigtermStopsEverythingAndASecondRunOnTheSamePortsWorks() throws Exception {
+    void sigtermStopsEverythingAndARunAfterASigtermOrASigkillOnTheSamePortsWorks() throws Exception {
         int hub = FreePorts.find();
         int mocks = FreePorts.find();
         int kafka = FreePorts.find();
         int postgres = FreePorts.find();
         int idp = FreePorts.find();
 
-        for (int run = 1; run <= 2; run++) {
+        for (int run = 1; run <= 3; run++) {
+            boolean killed = run == 2;
             List<String> output = new CopyOnWriteArrayList<>();
             Process process = start(hub, mocks, kafka, postgres, idp, output);
             try {
@@ -58,8 +60,16 @@ class LocalHubLifecycleTest {
                 assertThat(get("http://localhost:" + idp + "/.well-known/openid-configuration"))
                         .contains("\"issuer\":\"http://localhost:" + idp + "\"");
             } finally {
-                process.destroy(); // SIGTERM, as Ctrl-C through Maven
+                if (killed) {
+                    process.destroyForcibly(); // SIGKILL: a crash
+                } else {
+                    process.destroy(); // SIGTERM, as Ctrl-C through Maven
+                }
                 assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("stopped within 60 s").isTrue();
+            }
+            if (killed) {
+                assertThat(postgresProcessesOn(postgres)).as("a crash leaves PostgreSQL behind").isNotEmpty();
+                continue;
             }
             assertThat(postgresProcessesOn(postgres)).as("no PostgreSQL left behind").isEmpty();
             for (int port : new int[] {hub, mocks, kafka, postgres, idp}) {
