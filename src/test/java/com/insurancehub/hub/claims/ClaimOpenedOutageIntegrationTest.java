@@ -8,12 +8,14 @@ import java.util.Set;
 import java.util.UUID;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
 import com.insurancehub.hub.HubIntegrationTest;
 import com.insurancehub.hub.support.HubApi;
+import com.insurancehub.hub.support.KafkaRecords;
 import com.insurancehub.hub.support.Mocks;
 import com.insurancehub.testing.JsonHttp;
 
@@ -84,6 +86,13 @@ class ClaimOpenedOutageIntegrationTest {
             assertThat(dl.get("failedAt").asText()).isNotBlank();
             assertThat(dl.get("status").asText()).isEqualTo("NEW");
         });
+        // Each was redelivered (3 times, hub.consumer.retry) before its dead letter, which says so, in text
+        try (KafkaRecords dlq = KafkaRecords.of(CLAIM_TOPIC + ".dlq")) {
+            ConsumerRecord<String, String> dead = dlq.await(
+                    r -> "claim-opened-to-audit".equals(KafkaRecords.header(r, "dlqFailedRoute")), Duration.ofSeconds(10));
+            assertThat(KafkaRecords.header(dead, "dlqRedeliveries")).isEqualTo("3");
+            assertThat(KafkaRecords.header(dead, "dlqOriginalOffset")).matches("\\d+");
+        }
 
         // The cause is fixed: replay every dead letter of the claim topic
         HubApi.Response replay = api.post("/api/dead-letters/replay?topic=" + CLAIM_TOPIC, "");

@@ -1,10 +1,12 @@
 package com.insurancehub.hub.platform;
 
+import java.util.List;
 import java.util.NoSuchElementException;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.camel.Exchange;
+import org.apache.camel.Message;
 import org.apache.camel.component.mock.MockEndpoint;
 import org.apache.camel.http.base.HttpOperationFailedException;
 import org.apache.camel.support.DefaultExchange;
@@ -36,6 +38,7 @@ class PlatformRoutesTest extends RouteTestSupport {
         dlq.expectedHeaderReceived("dlqReason", "billing is down");
         dlq.expectedHeaderReceived("dlqException", IllegalStateException.class.getName());
         dlq.expectedHeaderReceived("dlqFailedRoute", "policy-created-to-billing");
+        dlq.expectedHeaderReceived("dlqRedeliveries", "3"); // hub.consumer.retry.maximum-redeliveries
 
         Exchange failed = new DefaultExchange(camelContext);
         failed.getMessage().setBody("{\"original\":true}");
@@ -48,7 +51,11 @@ class PlatformRoutesTest extends RouteTestSupport {
         template.send("direct:dead-letter", failed);
 
         dlq.assertIsSatisfied();
-        assertThat(dlq.getReceivedExchanges().get(0).getMessage().getHeader("dlqFailedAt", String.class)).endsWith("Z");
+        Message dead = dlq.getReceivedExchanges().get(0).getMessage();
+        assertThat(dead.getHeader("dlqFailedAt", String.class)).endsWith("Z");
+        // text, as every dlq* header: Kafka would carry an Integer or a Long as raw binary
+        assertThat(List.of("dlqOriginalPartition", "dlqOriginalOffset", "dlqRedeliveries"))
+                .allSatisfy(name -> assertThat(dead.getHeader(name)).as(name).isInstanceOf(String.class));
     }
 
     @Test
