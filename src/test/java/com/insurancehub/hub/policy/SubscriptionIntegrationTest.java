@@ -89,6 +89,7 @@ class SubscriptionIntegrationTest extends SubscriptionSagaScenarios {
 
         assertThat(again.status()).isEqualTo(409);
         assertThat(again.body().get("detail").asText()).contains("SUBSCRIBED");
+        assertThat(again.body().get("reason").asText()).isEqualTo("QUOTE_SUBSCRIBED");
         assertThat(get("pas/policies?quoteId=" + quoteId)).hasSize(1);
 
         JsonHttp.Response expired = Mocks.call("POST", "quote-engine/quotes", """
