@@ -24,7 +24,8 @@ final class ListeningSockets {
             if (!Files.exists(file)) {
                 continue;
             }
-            for (String line : Files.readAllLines(file).subList(1, Files.readAllLines(file).size())) {
+            List<String> lines = Files.readAllLines(file); // once: the table changes between two reads
+            for (String line : lines.subList(1, lines.size())) {
                 String[] columns = line.trim().split("\\s+");
                 String[] local = columns[1].split(":");
                 if (LISTEN.equals(columns[3]) && Integer.parseInt(local[1], 16) == port) {
