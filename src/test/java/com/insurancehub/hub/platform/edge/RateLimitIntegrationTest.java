@@ -97,8 +97,6 @@ class RateLimitIntegrationTest {
 
     @Test
     void healthAndPrometheusAreNeverLimited() throws Exception {
-        // health is 200 once Camel's checks have run in the background (within a second of the start in tests)
-        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(get(port, "/actuator/health").statusCode()).isEqualTo(200));
         exhaustAnonymousBucket(port);
 
         // from the address whose bucket is empty: limited, these would be 429
