@@ -43,11 +43,6 @@ public class DeadLetterTopics implements InitializingBean {
                 .orElse(Map.of()).values().stream().map(topic -> topic + ".dlq").sorted().toList();
     }
 
-    /** The dead-letter topics this hub makes sure of. */
-    public List<String> topics() {
-        return topics;
-    }
-
     @Override
     public void afterPropertiesSet() throws InterruptedException {
         AdminClient admin = AdminClient.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, brokers,

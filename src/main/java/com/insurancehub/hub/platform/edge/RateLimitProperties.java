@@ -23,8 +23,7 @@ public record RateLimitProperties(
         int filterOrder,
         Duration requestTimeout,
         boolean failOpen,
-        Duration keepAfterRefill,
-        Cleanup cleanup) {
+        Duration keepAfterRefill) {
 
     public RateLimitProperties {
         clients = clients == null ? Map.of() : Map.copyOf(clients);
@@ -33,9 +32,5 @@ public record RateLimitProperties(
     /** Requests per period allowed to this caller. */
     public long limitOf(RateLimitKeyResolver.Caller caller) {
         return caller.authenticated() ? clients.getOrDefault(caller.id(), defaultClient) : anonymous;
-    }
-
-    /** @param interval ms between runs */
-    public record Cleanup(long interval, int batchSize) {
     }
 }

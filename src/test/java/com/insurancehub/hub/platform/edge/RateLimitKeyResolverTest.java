@@ -61,7 +61,7 @@ class RateLimitKeyResolverTest {
     void aListedClientHasItsOwnLimitOthersTheDefaultAndAnonymousCallersTheAnonymousOne() {
         RateLimitProperties properties = new RateLimitProperties(true, 1000, 100, Duration.ofMinutes(1),
                 Map.of("partner-batch", 5000L), List.of("/api/*"), 0, Duration.ofSeconds(2),
-                true, Duration.ofMinutes(1), new RateLimitProperties.Cleanup(60000, 1000));
+                true, Duration.ofMinutes(1));
 
         assertThat(properties.limitOf(RateLimitKeyResolver.Caller.client("partner-batch"))).isEqualTo(5000);
         assertThat(properties.limitOf(RateLimitKeyResolver.Caller.client("portal"))).isEqualTo(1000);
