@@ -85,10 +85,12 @@ public final class LocalInfrastructure {
 
                 ==== Local infrastructure is running: %s (%d ms%s) ====%s
                   Written to %s%s
-                  A hub on it: ./mvnw spring-boot:test-run -Dspring-boot.run.jvmArguments="-Dhub.dev.infrastructure=external -Dserver.port=8080"
+                  A hub on it: ./mvnw spring-boot:test-run -Dspring-boot.run.jvmArguments="-Dhub.dev.infrastructure=external -Dserver.port=8080%s"
                 Ctrl-C stops %s.
                 """.formatted(names(services), (System.nanoTime() - t0) / 1_000_000, keepData ? ", data kept" : "", lines,
-                        file, credentials == null ? "" : " and " + credentials, names(services)));
+                        file, credentials == null ? "" : " and " + credentials,
+                        System.getProperty("hub.dev.work-dir") == null ? "" : " -Dhub.dev.work-dir=" + System.getProperty("hub.dev.work-dir"),
+                        names(services)));
         new CountDownLatch(1).await(); // until Ctrl-C: the shutdown hook stops the services
     }
 
