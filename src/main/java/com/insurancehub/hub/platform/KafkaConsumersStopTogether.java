@@ -71,7 +71,7 @@ public class KafkaConsumersStopTogether extends DefaultShutdownStrategy {
 
     @Override
     protected void shutdownNow(String routeId, Consumer consumer) {
-        Future<?> stop = stopping.remove(consumer);
+        Future<?> stop = consumer == null ? null : stopping.remove(consumer);
         if (stop == null) {
             super.shutdownNow(routeId, consumer);
             return;
