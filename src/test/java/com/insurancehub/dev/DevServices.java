@@ -118,7 +118,6 @@ public final class DevServices implements AutoCloseable {
         }
         LOG.info("Dev services up in {} ms: PostgreSQL {}, Kafka {}, mocks http://localhost:{}, identity provider {}",
                 (System.nanoTime() - t0) / 1_000_000, postgres.jdbcUrl(), kafka.bootstrapServers(), port, issuer);
-        FileTree.delete(workDir.resolve("outbox-offsets-" + postgres.port()));
         return new DevServices(postgres, kafka, mocks, port, lraCoordinatorPort, workDir, identityProvider, issuer);
     }
 
@@ -166,8 +165,6 @@ public final class DevServices implements AutoCloseable {
         if (operatorPassword != null) {
             props.put("hub.security.operator.password", operatorPassword);
         }
-        // Offsets belong with this database: a fresh database, fresh offsets
-        props.put("hub.outbox.offset-dir", workDir.resolve("outbox-offsets-" + postgres.port()).toString());
         return props;
     }
 
