@@ -3,7 +3,7 @@
 -- (psql -v is not used: ${...} are replaced by the caller, passwords with quotes doubled).
 --   insurance_hub    the hub's pool: owns schema hub, nothing else (no superuser, no COPY ... PROGRAM, no other schema)
 --   insurance_relay  Debezium's outbox relays: REPLICATION, reads only the outbox tables (2-publications.sql),
---                    writes only its own heartbeat table
+--                    writes only its own heartbeat and offset tables
 --   insurance_mocks  the simulated systems: create and own their own schemas
 REVOKE ALL ON DATABASE ${database} FROM PUBLIC;
 REVOKE CREATE ON SCHEMA public FROM PUBLIC;
@@ -24,3 +24,13 @@ CREATE TABLE relay.outbox_heartbeat (
     beat_at timestamptz NOT NULL
 );
 ALTER TABLE relay.outbox_heartbeat OWNER TO insurance_relay;
+-- The relays' offsets (Debezium's position in each slot's stream), written by the leading instance once Kafka has
+-- acknowledged every event before it: the instance that takes the relays over starts from them (hub.outbox.offset-table)
+CREATE TABLE relay.outbox_offsets (
+    relay        varchar(64) NOT NULL,
+    offset_key   text        NOT NULL,
+    offset_value text,
+    stored_at    timestamptz NOT NULL,
+    PRIMARY KEY (relay, offset_key)
+);
+ALTER TABLE relay.outbox_offsets OWNER TO insurance_relay;

@@ -34,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * for the route, so a synchronous send per record capped the relay at a few hundred events/s on 2 cores. Here
  * the record is sent in the Debezium thread - the Kafka producer keeps their order per partition (idempotent,
  * at most 5 in flight), so per-key order is kept - and the acknowledgement arrives later. What makes that safe
- * is {@link AcknowledgedFileOffsetBackingStore}: before Debezium stores an offset it calls
+ * is {@link PostgresOffsetBackingStore}: before Debezium stores an offset it calls
  * {@link #offsetsMayBeStored}, so a stored offset only ever covers events the broker has acknowledged.
  * A crash replays the unacknowledged tail (at-least-once; consumers deduplicate by eventId).
  *
@@ -54,7 +54,7 @@ import org.slf4j.LoggerFactory;
 public final class OutboxPublisher extends ServiceSupport implements Processor {
 
     private static final Logger LOG = LoggerFactory.getLogger(OutboxPublisher.class);
-    /** Live publishers by the offset file of their relay: an offset store waits for its own relay only. */
+    /** Live publishers by the name of their relay (its Debezium name): an offset store waits for its own relay only. */
     private static final Map<String, Set<OutboxPublisher>> LIVE = new ConcurrentHashMap<>();
     private static final TextMapGetter<Exchange> HEADERS = new TextMapGetter<>() {
         @Override
@@ -70,7 +70,7 @@ public final class OutboxPublisher extends ServiceSupport implements Processor {
 
     private final CamelContext camelContext;
     private final String routeId;
-    private final String offsetFile;
+    private final String relay;
     private final EndpointProducerResolver endpoint;
     private final String deadLetterUri;
     private final OpenTelemetry openTelemetry;
@@ -90,11 +90,11 @@ public final class OutboxPublisher extends ServiceSupport implements Processor {
      * when the relay route stops, Debezium still hands over the rest of its batch and stores its offset after Camel
      * has stopped the route's own processors.
      */
-    public OutboxPublisher(CamelContext camelContext, String routeId, String offsetFile, EndpointProducerResolver endpoint,
+    public OutboxPublisher(CamelContext camelContext, String routeId, String relay, EndpointProducerResolver endpoint,
                            String deadLetterUri, long stopWait, OpenTelemetry openTelemetry) {
         this.camelContext = camelContext;
         this.routeId = routeId;
-        this.offsetFile = offsetFile;
+        this.relay = relay;
         this.stopWait = stopWait;
         this.endpoint = endpoint;
         this.deadLetterUri = deadLetterUri;
@@ -103,14 +103,14 @@ public final class OutboxPublisher extends ServiceSupport implements Processor {
     }
 
     /**
-     * Whether the offset store of the relay storing its offsets in {@code offsetFile} may store an offset now: once
+     * Whether the offset store of the relay named {@code relay} may store an offset now: once
      * every record handed to its publisher(s) has been acknowledged by the broker (or dead-lettered), and only if
      * none was dropped by a stopping relay. Blocks until then; while the relay stops, at most the stop wait
      * ({@code hub.outbox.stop-wait}), after which nothing is stored (the restart replays, at-least-once).
      */
-    public static boolean offsetsMayBeStored(String offsetFile) {
+    public static boolean offsetsMayBeStored(String relay) {
         boolean mayStore = true;
-        for (OutboxPublisher publisher : LIVE.getOrDefault(offsetFile, Set.of())) {
+        for (OutboxPublisher publisher : LIVE.getOrDefault(relay, Set.of())) {
             mayStore &= publisher.awaitAcknowledged(publisher.relayStopping() ? publisher.stopWait : Long.MAX_VALUE)
                     && !publisher.dropped;
         }
@@ -118,8 +118,8 @@ public final class OutboxPublisher extends ServiceSupport implements Processor {
     }
 
     /** A new Debezium engine of the relay starts from the last stored offset: what was dropped is replayed. */
-    public static void relayStarting(String offsetFile) {
-        LIVE.getOrDefault(offsetFile, Set.of()).forEach(publisher -> publisher.dropped = false);
+    public static void relayStarting(String relay) {
+        LIVE.getOrDefault(relay, Set.of()).forEach(publisher -> publisher.dropped = false);
     }
 
     /**
@@ -265,13 +265,11 @@ public final class OutboxPublisher extends ServiceSupport implements Processor {
     protected void doStart() throws Exception {
         KafkaEndpoint kafka = endpoint.resolve(camelContext, KafkaEndpoint.class);
         producer = kafka.createAsyncProducer();
-        // the key the offset store sees: Kafka Connect hands it the resolved file name
-        String file = camelContext.resolvePropertyPlaceholders(offsetFile);
         spanName = kafka.getConfiguration().getTopic() + " relay";
         producer.start();
         deadLetters = camelContext.createProducerTemplate();
         deadLetters.start();
-        LIVE.computeIfAbsent(file, f -> ConcurrentHashMap.newKeySet()).add(this);
+        LIVE.computeIfAbsent(relay, r -> ConcurrentHashMap.newKeySet()).add(this);
     }
 
     @Override

@@ -1,8 +1,5 @@
 package com.insurancehub.hub.platform.outbox;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
@@ -27,7 +24,8 @@ import org.springframework.stereotype.Component;
  *
  * <p>Throughput: records are handed to Kafka without waiting for each acknowledgement ({@link OutboxPublisher});
  * Debezium's offsets are only stored once everything before them is acknowledged
- * ({@link AcknowledgedFileOffsetBackingStore}), so the relay stays at-least-once and keeps per-key order.
+ * ({@link PostgresOffsetBackingStore}), so the relay stays at-least-once and keeps per-key order. They are stored in
+ * the database, so the instance that takes the relays over starts where the last leader stopped.
  *
  * <p>Why the error handling looks like this: the Debezium consumer marks a record as processed even when the
  * route fails, and its offset moves on. Kafka failures never reach the route: the publisher's producer retries
@@ -43,12 +41,9 @@ public class OutboxRelayRoutes extends EndpointRouteBuilder {
     private final long stopWait;
     private final OpenTelemetry openTelemetry;
 
-    public OutboxRelayRoutes(@Value("${hub.outbox.offset-dir}") Path offsetDir,
-                             @Value("${hub.outbox.stop-wait}") long stopWait,
-                             ObjectProvider<OpenTelemetry> openTelemetry) throws IOException {
+    public OutboxRelayRoutes(@Value("${hub.outbox.stop-wait}") long stopWait, ObjectProvider<OpenTelemetry> openTelemetry) {
         this.stopWait = stopWait;
         this.openTelemetry = openTelemetry.getIfAvailable(OpenTelemetry::noop);
-        Files.createDirectories(offsetDir); // Kafka Connect's file offset store does not create it
     }
 
     @Override
@@ -76,8 +71,8 @@ public class OutboxRelayRoutes extends EndpointRouteBuilder {
     private String relay(String source, String topic) {
         String slot = "hub_" + source + "_outbox";
         String routeId = source + "-outbox-to-kafka";
-        String offsetFile = "{{hub.outbox.offset-dir}}/" + source + "-outbox.offsets";
-        OutboxPublisher publisher = new OutboxPublisher(getContext(), routeId, offsetFile, kafka(topic)
+        String name = source + "-outbox"; // Debezium's name of the relay: its offsets' key
+        OutboxPublisher publisher = new OutboxPublisher(getContext(), routeId, name, kafka(topic)
                 .deliveryTimeoutMs("{{hub.outbox.kafka.delivery-timeout}}")
                 .lingerMs("{{hub.outbox.kafka.linger-ms}}")
                 .producerBatchSize("{{hub.outbox.kafka.batch-size}}")
@@ -88,7 +83,7 @@ public class OutboxRelayRoutes extends EndpointRouteBuilder {
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
-        from(debeziumPostgres(source + "-outbox")
+        from(debeziumPostgres(name)
                 .databaseHostname("{{hub.postgres.host}}")
                 .databasePort("{{hub.postgres.port}}")
                 .databaseDbname("{{hub.postgres.database}}")
@@ -101,8 +96,8 @@ public class OutboxRelayRoutes extends EndpointRouteBuilder {
                 .publicationName(slot)
                 .publicationAutocreateMode("{{hub.outbox.publication-autocreate-mode}}")
                 .snapshotMode("no_data")
-                .offsetStorage(AcknowledgedFileOffsetBackingStore.class.getName())
-                .offsetStorageFileName(offsetFile)
+                .offsetStorage(PostgresOffsetBackingStore.class.getName())
+                .additionalProperties(PostgresOffsetBackingStore.TABLE, "{{hub.outbox.offset-table}}")
                 .offsetFlushIntervalMs("{{hub.outbox.offset-flush-interval}}")
                 .pollIntervalMs("{{hub.outbox.poll-interval}}")
                 .maxBatchSize("{{hub.outbox.max-batch-size}}")

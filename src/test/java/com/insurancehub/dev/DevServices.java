@@ -169,10 +169,6 @@ public final class DevServices implements AutoCloseable {
                 started.add(postgres);
                 postgresPort = postgres.port();
                 roles = postgres.roles();
-                if (!keepData) {
-                    // Offsets belong with this database: a fresh database, fresh offsets
-                    FileTree.delete(offsetDir(workDir, postgresPort));
-                }
             } else if (services.contains(Service.MOCKS)) {
                 postgresPort = Integer.valueOf(required(elsewhere, "hub.postgres.port", "the mocks' database"));
                 roles = new DatabaseRoles(required(elsewhere, "infrastructure.postgres.superuser-password", "the mocks' database"),
@@ -242,10 +238,6 @@ public final class DevServices implements AutoCloseable {
                     + ": start the process that runs PostgreSQL first (LocalInfrastructure with -Dhub.dev.services=postgres,...)");
         }
         return value;
-    }
-
-    private static Path offsetDir(Path workDir, int postgresPort) {
-        return workDir.resolve("outbox-offsets-" + postgresPort);
     }
 
     private static String jdbcUrl(int postgresPort) {
@@ -341,9 +333,6 @@ public final class DevServices implements AutoCloseable {
             props.put("hub.postgres.password", roles.hubPassword());
             props.put("hub.outbox.user", DatabaseRoles.RELAY);
             props.put("hub.outbox.password", roles.relayPassword());
-            // Offsets belong with this database; every hub on it reads and writes the same, so that another takes
-            // the relays over where the last one stopped
-            props.put("hub.outbox.offset-dir", offsetDir(workDir, postgres.port()).toString());
             props.put("infrastructure.postgres.superuser-password", roles.superuserPassword());
             props.put("infrastructure.postgres.mocks-password", roles.mocksPassword());
             props.put("infrastructure.postgres.pid", pid);

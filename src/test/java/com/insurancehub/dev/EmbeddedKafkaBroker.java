@@ -6,12 +6,15 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Properties;
 
+import ch.qos.logback.classic.Level;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
+import org.apache.kafka.clients.NetworkClient;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.metadata.storage.Formatter;
 import org.apache.kafka.server.common.MetadataVersion;
+import org.slf4j.LoggerFactory;
 
 /**
  * A real single-node Kafka broker in KRaft mode (broker + controller), inside this JVM, on a chosen port.
@@ -114,6 +117,10 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
+        // Kafka 3.9's broker closes its controller registration channel twice while it shuts down and warns about it
+        // ("Attempting to close NetworkClient that has already been closed"), at the end of every local run. The hub
+        // has stopped by now (LocalHub stops it first): the client warnings left to come are this shutdown's.
+        ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger(NetworkClient.class)).setLevel(Level.ERROR);
         server.shutdown();
         server.awaitShutdown();
         if (!keepData) {

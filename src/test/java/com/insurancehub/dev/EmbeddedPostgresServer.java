@@ -93,6 +93,9 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
                 .setPGStartupWait(Duration.ofSeconds(30))
                 .setServerConfig("listen_addresses", "localhost")
                 .setServerConfig("password_encryption", "scram-sha-256")
+                // stopped by whoever started it (DevServices.close), after the hub: zonky's own JVM hook would stop
+                // it while the hub is still stopping, its pools and relays then failing on a dead server
+                .setRegisterShutdownHook(false)
                 .setServerConfig("wal_level", "logical")
                 .setServerConfig("max_wal_senders", "20")
                 .setServerConfig("max_replication_slots", "20")

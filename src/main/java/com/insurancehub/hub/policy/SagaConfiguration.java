@@ -25,7 +25,20 @@ public class SagaConfiguration {
     public CamelSagaService inMemorySagaService(
             @Value("${hub.subscription.compensation.max-attempts}") int maxAttempts,
             @Value("${hub.subscription.compensation.retry-delay}") long retryDelayMs) {
-        InMemorySagaService service = new InMemorySagaService();
+        InMemorySagaService service = new InMemorySagaService() {
+            /**
+             * Every saga step schedules its timeout, which stays scheduled once the saga is over (Camel 4.17): a
+             * graceful stop of this executor waited 10 s for them after every subscription, then warned. It stops
+             * after the routes, so nothing it still holds could run anyway.
+             */
+            @Override
+            protected void doStop() throws Exception {
+                if (getExecutorService() != null) {
+                    getCamelContext().getExecutorServiceManager().shutdownNow(getExecutorService());
+                }
+                super.doStop();
+            }
+        };
         service.setMaxRetryAttempts(maxAttempts);
         service.setRetryDelayInMilliseconds(retryDelayMs);
         return service;

@@ -98,6 +98,49 @@ class OutboxRelayIntegrationTest {
     }
 
     @Test
+    void theOffsetsAreStoredInTheDatabaseAndARestartedRelayResumesFromThem() throws Exception {
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        List<OutboxRow> before = rows(run, 5, 10);
+        insert(before, 25);
+        long writtenBefore = currentWalPosition();
+        List<OutboxRow> marker = rows(run + "m", 1, 1);
+        insert(marker, 1);
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            assertThat(relayed(run)).hasSizeGreaterThanOrEqualTo(before.size());
+            assertThat(relayed(run + "m")).isNotEmpty();
+            // stored once Kafka acknowledged everything up to the marker, where every instance reads it
+            assertThat(storedPosition("billing-outbox")).isGreaterThan(writtenBefore);
+        });
+        int relayedBefore = relayed(run).size();
+
+        camelContext.getRouteController().stopRoute("billing-outbox-to-kafka");
+        List<OutboxRow> during = rows(run + "d", 5, 4);
+        try {
+            insert(during, 10);
+        } finally {
+            camelContext.getRouteController().startRoute("billing-outbox-to-kafka");
+        }
+
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(relayed(run + "d").stream().map(r -> eventId(r)))
+                .containsExactlyInAnyOrderElementsOf(during.stream().map(OutboxRow::id).toList()));
+        // resumed where the stored offset says: nothing relayed before the stop comes again
+        assertThat(relayed(run)).hasSize(relayedBefore);
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM relay.outbox_offsets WHERE relay = 'billing-outbox'", Integer.class))
+                .isEqualTo(1);
+    }
+
+    /** The WAL position now, as a number (pg_lsn minus 0/0). */
+    private long currentWalPosition() {
+        return jdbc.queryForObject("SELECT (pg_current_wal_lsn() - '0/0'::pg_lsn)::bigint", Long.class);
+    }
+
+    /** The WAL position of the relay's stored offset (Debezium's "lsn"), 0 if none is stored. */
+    private long storedPosition(String relay) throws Exception {
+        List<String> offsets = jdbc.queryForList("SELECT offset_value FROM relay.outbox_offsets WHERE relay = ?", String.class, relay);
+        return offsets.isEmpty() ? 0 : JSON.readTree(offsets.get(0)).path("lsn").asLong();
+    }
+
+    @Test
     void rowsWrittenWhileTheRelayIsStoppedAreAllPublishedWhenItComesBack() throws Exception {
         camelContext.getRouteController().stopRoute("pas-outbox-to-kafka");
         List<String> policyIds;
