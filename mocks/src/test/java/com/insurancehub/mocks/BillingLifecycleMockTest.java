@@ -312,7 +312,8 @@ class BillingLifecycleMockTest {
 
         // the next run makes the transition, with its notice
         List<String> moved = new ArrayList<>();
-        post("billing/dunning-runs", run).body().forEach(t -> moved.add(t.get("invoiceId").asText() + ":" + t.get("dunningLevel").asInt()));
+        post("billing/dunning-runs", run).body()
+                .forEach(t -> moved.add(t.get("invoiceId").asText() + ":" + t.get("dunningLevel").asInt()));
         assertThat(moved).contains(invoiceId + ":1");
         assertThat(get("billing/invoices/" + invoiceId).integer("dunningLevel")).isEqualTo(1);
         assertThat(count("SELECT count(*) FROM billing.outbox WHERE id = ?", notice)).isEqualTo(1);
@@ -323,10 +324,10 @@ class BillingLifecycleMockTest {
     }
 
     /**
-     * A customer of the Customer Hub with a PENDING policy in PAS. The notices of a dunning run are published (Billing's
-     * outbox is relayed whenever the hub's integration context runs in the same JVM), and the hub's consumers address
-     * the reminder from the Customer Hub and cancel the policy on the final notice - a PENDING one without any event.
-     * Real ones, so that this test's notices end in emails, not in dead letters.
+     * A customer of the Customer Hub with a PENDING policy in PAS. The notices of a dunning run are published
+     * (Billing's outbox is relayed whenever the hub's integration context runs in the same JVM), and the hub's
+     * consumers address the reminder from the Customer Hub and cancel the policy on the final notice - a PENDING one
+     * without any event. Real ones, so that this test's notices end in emails, not in dead letters.
      */
     private static Payer payer() {
         String token = id();

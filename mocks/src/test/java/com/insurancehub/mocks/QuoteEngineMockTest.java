@@ -64,7 +64,8 @@ class QuoteEngineMockTest {
 
         // the outbox refuses this quote's row (a disk full, a constraint): the transition rolls back with it
         String refusal = "refuses_" + id().replace("-", "");
-        execute("ALTER TABLE quote_engine.outbox ADD CONSTRAINT " + refusal + " CHECK (aggregate_id <> '" + quoteId + "') NOT VALID");
+        execute("ALTER TABLE quote_engine.outbox ADD CONSTRAINT " + refusal
+                + " CHECK (aggregate_id <> '" + quoteId + "') NOT VALID");
         try {
             overdue(quoteId); // after the refusal: an expiry schedule running in this JVM fails on it too
             assertThat(post("quote-engine/quotes/" + quoteId + "/expiry", "").status()).isEqualTo(500);
@@ -84,8 +85,8 @@ class QuoteEngineMockTest {
     /** An ACTIVE AUTO quote, valid one day. */
     private static String quote(String email) {
         Response created = post("quote-engine/quotes", """
-                {"product":"AUTO","customer":{"firstName":"Ines","email":"%s"},"risk":{"insuredValue":9000,"postalCode":"69001"},
-                 "premium":410.00,"ratingSource":"EXTERNAL","validity":"P1D"}""".formatted(email));
+                {"product":"AUTO","customer":{"firstName":"Ines","email":"%s"},
+                 "risk":{"insuredValue":9000,"postalCode":"69001"},"premium":410.00,"ratingSource":"EXTERNAL","validity":"P1D"}""".formatted(email));
         assertThat(created.status()).isEqualTo(201);
         return created.text("quoteId");
     }

@@ -68,7 +68,8 @@ public class DunningController extends BillingResource {
                 .map(dunned -> {
                     Notice notice = Notice.of(dunned, graceDays, asOf);
                     accounts.notice("PaymentOverdue-" + notice.invoiceId() + "-" + notice.dunningLevel(),
-                            notice.accountId(), Objects.requireNonNullElse(notice.accountVersion(), 1), "PaymentOverdue", notice);
+                            notice.accountId(), Objects.requireNonNullElse(notice.accountVersion(), 1),
+                            "PaymentOverdue", notice);
                     return notice;
                 })
                 .toList());

@@ -27,10 +27,11 @@ public class Outbox {
         this.json = json;
     }
 
-    /** {@code table} is a constant of the calling mock ({@code pas.outbox}, {@code billing.outbox}); the row's id a new UUID. */
+    /** {@code table} is a constant of the calling mock ({@code pas.outbox}, ...); the row's id is a new UUID. */
     public String write(String table, String aggregateType, String aggregateId, int aggregateVersion, String eventType,
                         Map<String, Object> payload) {
-        return write(table, UUID.randomUUID().toString(), aggregateType, aggregateId, aggregateVersion, eventType, payload);
+        return write(table, UUID.randomUUID().toString(), aggregateType, aggregateId, aggregateVersion, eventType,
+                payload);
     }
 
     /**
