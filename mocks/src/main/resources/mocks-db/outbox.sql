@@ -2,7 +2,7 @@
 -- per event, written in the transaction of the change (platform/Outbox), relayed by Debezium. Run by
 -- SchemaInitializer after the system's own script.
 CREATE TABLE IF NOT EXISTS ${schema}.outbox (
-    id                uuid         PRIMARY KEY,
+    id                varchar(128) PRIMARY KEY,
     aggregate_type    varchar(64)  NOT NULL,
     aggregate_id      varchar(64)  NOT NULL,
     aggregate_version integer      NOT NULL,
@@ -14,3 +14,6 @@ CREATE TABLE IF NOT EXISTS ${schema}.outbox (
 ALTER TABLE ${schema}.outbox REPLICA IDENTITY DEFAULT;
 -- The X-Correlation-Id of the request that wrote the row, when well formed: the relay makes it the record's header
 ALTER TABLE ${schema}.outbox ADD COLUMN IF NOT EXISTS correlation_id varchar(64);
+-- The id is the event's id (the relay's eventId): a random UUID, or a name when the event has one of its own (Billing's
+-- PaymentOverdue-<invoiceId>-<level>). Was uuid: a table created before keeps its rows, their ids as text.
+ALTER TABLE ${schema}.outbox ALTER COLUMN id TYPE varchar(128);

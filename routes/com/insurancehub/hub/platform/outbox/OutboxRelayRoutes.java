@@ -16,8 +16,8 @@ import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
 /**
- * D01 - the transactional outbox, relayed by Debezium. PAS, Billing and Claims write an outbox row in the same
- * transaction as their change; these routes read each committed row from PostgreSQL's WAL (pgoutput, no
+ * D01 - the transactional outbox, relayed by Debezium. PAS, Billing, Claims and the Quote Engine write an outbox row
+ * in the same transaction as their change; these routes read each committed row from PostgreSQL's WAL (pgoutput, no
  * initial snapshot), wrap it with the insurance-event-envelope kamelet (schema checked) and publish it to the
  * aggregate's topic: key = aggregate id, headers eventType and X-Correlation-Id (the row's), envelope with the outbox
  * row's id as eventId.
@@ -49,9 +49,10 @@ public class OutboxRelayRoutes extends EndpointRouteBuilder {
     @Override
     public void configure() {
         List<String> relays = List.of(
-                relay("pas", "{{hub.topics.policy}}"),
-                relay("billing", "{{hub.topics.billing}}"),
-                relay("claims", "{{hub.topics.claim}}"));
+                relay("pas", "pas", "{{hub.topics.policy}}"),
+                relay("billing", "billing", "{{hub.topics.billing}}"),
+                relay("claims", "claims", "{{hub.topics.claim}}"),
+                relay("quote-engine", "quote_engine", "{{hub.topics.quote}}"));
 
         // The relays start on the instance that leads them (OutboxRelayLeadership), never by themselves
         OutboxRelayLeadership leadership = new OutboxRelayLeadership(getContext(), relays);
@@ -67,9 +68,12 @@ public class OutboxRelayRoutes extends EndpointRouteBuilder {
                 .process(exchange -> leadership.check()).id("check-outbox-relay-leadership");
     }
 
-    /** The relay route of one outbox; answers its route id. */
-    private String relay(String source, String topic) {
-        String slot = "hub_" + source + "_outbox";
+    /**
+     * The relay route of the outbox {@code <schema>.outbox} of the system {@code source} (its name in route ids,
+     * endpoints, offset files and heartbeat rows); answers its route id. Slot and publication: hub_<schema>_outbox.
+     */
+    private String relay(String source, String schema, String topic) {
+        String slot = "hub_" + schema + "_outbox";
         String routeId = source + "-outbox-to-kafka";
         String name = source + "-outbox"; // Debezium's name of the relay: its offsets' key
         OutboxPublisher publisher = new OutboxPublisher(getContext(), routeId, name, kafka(topic)
@@ -90,7 +94,7 @@ public class OutboxRelayRoutes extends EndpointRouteBuilder {
                 .databaseUser("{{hub.outbox.user}}")
                 .databasePassword("{{hub.outbox.password}}")
                 .topicPrefix("hub-" + source)
-                .tableIncludeList(source + ".outbox,{{hub.outbox.heartbeat-table}}")
+                .tableIncludeList(schema + ".outbox,{{hub.outbox.heartbeat-table}}")
                 .pluginName("pgoutput")
                 .slotName(slot)
                 .publicationName(slot)
@@ -107,7 +111,7 @@ public class OutboxRelayRoutes extends EndpointRouteBuilder {
                 .routeId(routeId)
                 // One reader per replication slot: started by the leadership route on the leading instance
                 .autoStartup(false)
-                .description("D01 - relay every committed " + source + ".outbox row to " + topic)
+                .description("D01 - relay every committed " + schema + ".outbox row to " + topic)
                 .errorHandler(defaultErrorHandler().maximumRedeliveries(0))
                 .onException(Exception.class)
                     .handled(true)
@@ -117,7 +121,7 @@ public class OutboxRelayRoutes extends EndpointRouteBuilder {
                 // what Debezium still hands over while the route stops is left for the next start (see OutboxPublisher)
                 .filter(publisher::accepts)
                 // inserts into the outbox only: not the heartbeat table, not updates or deletes (cleanup)
-                .filter(header(DebeziumConstants.HEADER_IDENTIFIER).isEqualTo("hub-" + source + "." + source + ".outbox"))
+                .filter(header(DebeziumConstants.HEADER_IDENTIFIER).isEqualTo("hub-" + source + "." + schema + ".outbox"))
                 .filter(header(DebeziumConstants.HEADER_OPERATION).isEqualTo("c"))
                 // only what the event needs from here on ("*" is a plain wildcard: no regex per header and row)
                 .removeHeaders("*")

@@ -1,5 +1,8 @@
 package com.insurancehub.mocks;
 
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -8,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.stream.Collectors;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
@@ -16,6 +20,7 @@ import com.insurancehub.testing.JsonHttp.Response;
 
 import static com.insurancehub.mocks.MockHttp.assertEvents;
 import static com.insurancehub.mocks.MockHttp.assertProblem;
+import static com.insurancehub.mocks.MockHttp.assertValid;
 import static com.insurancehub.mocks.MockHttp.count;
 import static com.insurancehub.mocks.MockHttp.get;
 import static com.insurancehub.mocks.MockHttp.id;
@@ -202,9 +207,10 @@ class BillingLifecycleMockTest {
     }
 
     @Test
-    void concurrentDunningRunsMakeEachTransitionOnce() {
-        String policyId = "P-" + id();
-        String accountId = post("billing/accounts", json("customerId", "C-late-payer", "policyId", policyId)).text("accountId");
+    void concurrentDunningRunsMakeEachTransitionAndItsPaymentOverdueOnce() {
+        Payer payer = payer();
+        String policyId = payer.policyId();
+        String accountId = post("billing/accounts", json("customerId", payer.customerId(), "policyId", policyId)).text("accountId");
         List<String> withinGrace = new ArrayList<>();
         List<String> graceExpired = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
@@ -248,25 +254,94 @@ class BillingLifecycleMockTest {
         assertThat(finalNotice.get("graceExpired").asBoolean()).isTrue();
         assertThat(finalNotice.get("notice").asText()).isEqualTo("FINAL");
         assertThat(finalNotice.get("accountId").asText()).isEqualTo(accountId);
-        assertThat(finalNotice.get("customerId").asText()).isEqualTo("C-late-payer");
+        assertThat(finalNotice.get("customerId").asText()).isEqualTo(payer.customerId());
         assertThat(finalNotice.get("accountVersion").asInt()).isEqualTo(versionBefore);
         assertThat(finalNotice.get("amount").decimalValue()).isEqualByComparingTo("10.00");
         JsonNode reminder = ours.stream().filter(t -> t.get("dunningLevel").asInt() == 1).findFirst().orElseThrow();
         assertThat(reminder.get("graceExpired").asBoolean()).isFalse();
         assertThat(reminder.get("notice").asText()).isEqualTo("REMINDER");
-        // each answer item is a valid PaymentOverdue data
-        for (JsonNode transition : ours) {
-            assertThat(MockHttp.violations("PaymentOverdue", MockHttp.JSON.valueToTree(Map.of("eventId", id(),
-                    "eventType", "PaymentOverdue", "aggregateId", accountId, "aggregateVersion", 1,
-                    "occurredAt", Instant.now().toString(), "data", transition)))).isEmpty();
-        }
         assertThat(get("billing/invoices/" + graceExpired.get(0)).integer("dunningLevel")).isEqualTo(2);
         assertThat(get("billing/invoices/" + withinGrace.get(0)).integer("dunningLevel")).isEqualTo(1);
-        // dunning writes no event and leaves the account's version alone
-        assertThat(count("SELECT count(*) FROM billing.outbox WHERE aggregate_id = ?", accountId)).isEqualTo(eventsBefore);
+
+        // each transition has its PaymentOverdue in Billing's outbox, once: named after the invoice and the level,
+        // keyed by the account at the version the notice was computed against, its data the transition as answered
+        Map<String, MockHttp.OutboxRow> notices = MockHttp.outbox("billing.outbox", accountId).stream()
+                .filter(row -> "PaymentOverdue".equals(row.eventType()))
+                .collect(Collectors.toMap(MockHttp.OutboxRow::id, row -> row));
+        assertThat(notices).hasSize(ours.size());
+        for (JsonNode transition : ours) {
+            MockHttp.OutboxRow row = notices.get("PaymentOverdue-" + transition.get("invoiceId").asText() + "-"
+                    + transition.get("dunningLevel").asInt());
+            assertThat(row).as(transition.toString()).isNotNull();
+            assertThat(row.aggregateType()).isEqualTo("billing-account");
+            assertThat(row.version()).isEqualTo(versionBefore);
+            assertThat(row.data()).isEqualTo(transition);
+            assertValid(row);
+        }
+        // each invoice's last transition and its notice were written by one transaction
+        assertThat(count("""
+                SELECT count(*) FROM billing.invoices i
+                JOIN billing.outbox o ON o.id = 'PaymentOverdue-' || i.invoice_id || '-' || i.dunning_level
+                WHERE i.policy_id = ? AND o.xmin::text = i.xmin::text""", policyId)).isEqualTo(10);
+        // and no other event: dunning leaves the account's version alone
+        assertThat(count("SELECT count(*) FROM billing.outbox WHERE aggregate_id = ?", accountId))
+                .isEqualTo(eventsBefore + ours.size());
         assertThat(get("billing/accounts/" + accountId).integer("version")).isEqualTo(versionBefore);
         assertProblem(post("billing/dunning-runs", json("graceDays", -1)), 400, "graceDays");
         assertProblem(post("billing/dunning-runs", json("asOf", "tomorrow")), 400, "asOf");
+    }
+
+    @Test
+    void aDunningTransitionIsUndoneWhenItsPaymentOverdueCannotBeWritten() throws Exception {
+        Payer payer = payer();
+        post("billing/accounts", json("customerId", payer.customerId(), "policyId", payer.policyId()));
+        String invoiceId = invoice(payer.policyId(), TODAY.minusDays(1));
+        String notice = "PaymentOverdue-" + invoiceId + "-1";
+        String run = json("asOf", Instant.now().toString(), "graceDays", 10);
+
+        // the outbox refuses this one row (a disk full, a constraint): the run's transaction rolls back as a whole
+        String refusal = "refuses_" + id().replace("-", "");
+        ddl("ALTER TABLE billing.outbox ADD CONSTRAINT " + refusal + " CHECK (id <> '" + notice + "') NOT VALID");
+        try {
+            assertThat(post("billing/dunning-runs", run).status()).isEqualTo(500);
+            assertThat(get("billing/invoices/" + invoiceId).integer("dunningLevel")).isZero();
+            assertThat(count("SELECT count(*) FROM billing.outbox WHERE id = ?", notice)).isZero();
+        } finally {
+            ddl("ALTER TABLE billing.outbox DROP CONSTRAINT " + refusal);
+        }
+
+        // the next run makes the transition, with its notice
+        List<String> moved = new ArrayList<>();
+        post("billing/dunning-runs", run).body()
+                .forEach(t -> moved.add(t.get("invoiceId").asText() + ":" + t.get("dunningLevel").asInt()));
+        assertThat(moved).contains(invoiceId + ":1");
+        assertThat(get("billing/invoices/" + invoiceId).integer("dunningLevel")).isEqualTo(1);
+        assertThat(count("SELECT count(*) FROM billing.outbox WHERE id = ?", notice)).isEqualTo(1);
+    }
+
+    /** A payer the hub's PaymentOverdue consumers can act on, should they run in this JVM (see {@link #payer()}). */
+    private record Payer(String customerId, String policyId) {
+    }
+
+    /**
+     * A customer of the Customer Hub with a PENDING policy in PAS. The notices of a dunning run are published
+     * (Billing's outbox is relayed whenever the hub's integration context runs in the same JVM), and the hub's
+     * consumers address the reminder from the Customer Hub and cancel the policy on the final notice - a PENDING one
+     * without any event. Real ones, so that this test's notices end in emails, not in dead letters.
+     */
+    private static Payer payer() {
+        String token = id();
+        String customerId = post("customers/customers", json("firstName", "Late", "lastName", "Payer " + token,
+                "email", "late." + token + "@example.com", "birthDate", "1980-01-01")).text("customerId");
+        String policyId = post("pas/policies", json("quoteId", "Q-" + token, "customerId", customerId, "product", "HOME",
+                "premium", 10.00, "currency", "EUR", "status", "PENDING")).text("policyId");
+        return new Payer(customerId, policyId);
+    }
+
+    private static void ddl(String sql) throws SQLException {
+        try (Connection db = MockHttp.db(); Statement statement = db.createStatement()) {
+            statement.execute(sql);
+        }
     }
 
     private static String invoice(String policyId, LocalDate dueDate) {

@@ -206,8 +206,8 @@ class OutboxRelayIntegrationTest {
     @Test
     void theRelayBeatsSoAnIdleSlotKeepsMoving() {
         await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(jdbc.queryForObject(
-                "SELECT count(*) FROM relay.outbox_heartbeat WHERE source IN ('pas', 'billing') AND beat_at > now() - interval '1 minute'",
-                Integer.class)).isEqualTo(2));
+                "SELECT count(*) FROM relay.outbox_heartbeat WHERE source IN ('pas', 'billing', 'claims', 'quote-engine')"
+                        + " AND beat_at > now() - interval '1 minute'", Integer.class)).isEqualTo(4));
     }
 
     record OutboxRow(String id, String accountId, int version) {

@@ -31,7 +31,8 @@ import static org.awaitility.Awaitility.await;
 @HubIntegrationTest
 class OutboxRelayLeadershipIntegrationTest {
 
-    private static final List<String> RELAYS = List.of("pas-outbox-to-kafka", "billing-outbox-to-kafka", "claims-outbox-to-kafka");
+    private static final List<String> RELAYS = List.of("pas-outbox-to-kafka", "billing-outbox-to-kafka", "claims-outbox-to-kafka",
+            "quote-engine-outbox-to-kafka");
 
     @Autowired
     CamelContext camelContext;

@@ -30,7 +30,8 @@ class OutboxRelayLeadershipRoutesTest extends RouteTestSupport {
     /** Ends the session holding the advisory lock of the given name (pg_locks shows a bigint key's low 32 bits). */
     static final String HOLDER_OF_LOCK_TERMINATED = "SELECT pg_terminate_backend(pid) FROM pg_locks"
             + " WHERE locktype = 'advisory' AND granted AND objid = (hashtext(?)::bigint & 4294967295)::oid";
-    private static final List<String> RELAYS = List.of("pas-outbox-to-kafka", "billing-outbox-to-kafka", "claims-outbox-to-kafka");
+    private static final List<String> RELAYS = List.of("pas-outbox-to-kafka", "billing-outbox-to-kafka", "claims-outbox-to-kafka",
+            "quote-engine-outbox-to-kafka");
 
     /** The database owner: the systems' outboxes, slots and other sessions are beyond the hub's own role */
     final JdbcTemplate jdbc = new JdbcTemplate(DevServices.shared().superuserDataSource());

@@ -19,7 +19,7 @@ import com.insurancehub.hub.support.RouteTestSupport;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * AdviceWith test of pas-outbox-to-kafka and billing-outbox-to-kafka (D01): Debezium replaced by a direct
+ * AdviceWith test of pas-outbox-to-kafka, billing-outbox-to-kafka and quote-engine-outbox-to-kafka (D01): Debezium replaced by a direct
  * endpoint fed with what Debezium hands over (the row as the body, identifier and operation headers); the
  * kamelet and Kafka real.
  */
@@ -32,6 +32,7 @@ class OutboxRelayRoutesTest extends RouteTestSupport {
     protected void adviceRoutes() {
         route("pas-outbox-to-kafka").from("direct:pas-outbox");
         route("billing-outbox-to-kafka").from("direct:billing-outbox");
+        route("quote-engine-outbox-to-kafka").from("direct:quote-engine-outbox");
         mockDeadLetterTopic();
     }
 
@@ -40,6 +41,7 @@ class OutboxRelayRoutesTest extends RouteTestSupport {
         // hub.outbox.enabled=false in this context: start the advised relays by hand
         camelContext.getRouteController().startRoute("pas-outbox-to-kafka");
         camelContext.getRouteController().startRoute("billing-outbox-to-kafka");
+        camelContext.getRouteController().startRoute("quote-engine-outbox-to-kafka");
     }
 
     @Test
@@ -74,6 +76,41 @@ class OutboxRelayRoutesTest extends RouteTestSupport {
         try (KafkaRecords events = KafkaRecords.of("insurance.billing.events")) {
             assertThat(KafkaRecords.header(events.awaitKey(accountId, Duration.ofSeconds(10)), "eventType"))
                     .isEqualTo("BillingAccountOpened");
+        }
+    }
+
+    @Test
+    void aRowNamedAfterItsEventKeepsItsNameAsEventId() throws Exception {
+        String accountId = "A-" + UUID.randomUUID();
+        String eventId = "PaymentOverdue-I-" + UUID.randomUUID() + "-1";
+
+        template.sendBodyAndHeaders("direct:billing-outbox", row(eventId, "billing-account", accountId, "PaymentOverdue", """
+                {"invoiceId":"I-1","policyId":"P-1","accountId":"%s","amount":80.00,"currency":"EUR","dueDate":"2001-01-08",
+                 "dunningLevel":1,"notice":"REMINDER","graceExpired":false,"accountVersion":2}""".formatted(accountId)),
+                insert("billing"));
+
+        try (KafkaRecords events = KafkaRecords.of("insurance.billing.events")) {
+            ConsumerRecord<String, String> record = events.awaitKey(accountId, Duration.ofSeconds(10));
+            assertThat(KafkaRecords.header(record, "eventType")).isEqualTo("PaymentOverdue");
+            assertThat(JSON.readTree(record.value()).get("eventId").asText()).isEqualTo(eventId);
+        }
+    }
+
+    @Test
+    void quoteEngineRowsGoToTheQuoteTopic() throws Exception {
+        String quoteId = "Q-" + UUID.randomUUID();
+
+        template.sendBodyAndHeaders("direct:quote-engine-outbox", row(UUID.randomUUID().toString(), "quote", quoteId,
+                "QuoteExpired", """
+                {"quoteId":"%s","product":"AUTO","validUntil":"2026-11-01T00:00:00Z","customer":{"email":"x@example.com"}}"""
+                        .formatted(quoteId)),
+                Map.of(DebeziumConstants.HEADER_IDENTIFIER, "hub-quote-engine.quote_engine.outbox",
+                        DebeziumConstants.HEADER_OPERATION, "c"));
+
+        try (KafkaRecords events = KafkaRecords.of("insurance.quote.events")) {
+            ConsumerRecord<String, String> record = events.awaitKey(quoteId, Duration.ofSeconds(10));
+            assertThat(KafkaRecords.header(record, "eventType")).isEqualTo("QuoteExpired");
+            assertThat(JSON.readTree(record.value()).at("/data/customer/email").asText()).isEqualTo("x@example.com");
         }
     }
 

@@ -101,4 +101,13 @@ class BillingAccounts {
         data.putAll(fields);
         outbox.write(OUTBOX, AGGREGATE, account.accountId(), version, eventType, data);
     }
+
+    /**
+     * Writes an event of the account that does not change it (a dunning notice): at the account's version as it is,
+     * under {@code eventId}, with {@code data} as given. The account is not locked (the notice was computed against
+     * that version and says so).
+     */
+    void notice(String eventId, String accountId, int accountVersion, String eventType, Object data) {
+        outbox.write(OUTBOX, eventId, AGGREGATE, accountId, accountVersion, eventType, data);
+    }
 }

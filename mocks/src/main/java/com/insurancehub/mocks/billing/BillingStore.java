@@ -178,14 +178,15 @@ class BillingStore {
     /**
      * Moves each OPEN invoice due before {@code asOf} at most one dunning level up (0 → 1; 1 → 2 once also
      * {@code graceDays} past due): one conditional update of the rows locked with SKIP LOCKED, so that concurrent
-     * runs never move, nor answer, the same invoice twice.
+     * runs never move, nor answer, the same invoice twice. An invoice without an account (issued before accounts were
+     * required) is left until it has one (its first payment attaches it): its notice would have no aggregate.
      */
     List<Dunned> dun(LocalDate asOf, int graceDays) {
         Date asOfDate = Date.valueOf(asOf);
         return jdbc.query("""
                 WITH due AS (
                     SELECT invoice_id FROM billing.invoices
-                    WHERE status = 'OPEN'
+                    WHERE status = 'OPEN' AND account_id IS NOT NULL
                       AND ((dunning_level = 0 AND due_date < ?) OR (dunning_level = 1 AND due_date + ?::integer < ?))
                     ORDER BY invoice_id
                     FOR UPDATE SKIP LOCKED),

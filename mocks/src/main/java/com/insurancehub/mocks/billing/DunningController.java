@@ -5,7 +5,9 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Objects;
 
+import org.springframework.transaction.support.TransactionTemplate;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
@@ -13,17 +15,15 @@ import org.springframework.web.bind.annotation.RestController;
 
 import static com.insurancehub.mocks.platform.Problems.invalid;
 
-/** Billing's dunning runs: overdue invoices one dunning level up. */
+/** Billing's dunning runs: overdue invoices one dunning level up, each with its PaymentOverdue. */
 @RestController
 @RequestMapping("/billing")
-public class DunningController {
+public class DunningController extends BillingResource {
 
     private static final int DEFAULT_GRACE_DAYS = 14;
 
-    private final BillingStore store;
-
-    DunningController(BillingStore store) {
-        this.store = store;
+    DunningController(BillingStore store, BillingAccounts accounts, TransactionTemplate tx) {
+        super(store, accounts, tx);
     }
 
     public record DunningRun(Instant asOf, Integer graceDays) {
@@ -47,11 +47,15 @@ public class DunningController {
     /**
      * One dunning run as of {@code asOf} (default now) with {@code graceDays} (default 14): each OPEN invoice moves at
      * most one level per run, 0 → 1 (REMINDER) once its due date is before asOf's date (UTC), 1 → 2 (FINAL, grace
-     * expired) once dueDate + graceDays is before it. Each transition is one conditional update of rows locked with
-     * SKIP LOCKED: concurrent runs (several hub instances) never make, nor answer, the same transition twice (an invoice
-     * being paid at that moment is left to the next run). Writes no event (the hub publishes PaymentOverdue from the
-     * answer) and does not change the account's version: {@code accountVersion} is the version the notice was computed
-     * against (the account's last billing event).
+     * expired) once dueDate + graceDays is before it. The transitions and their PaymentOverdue rows in
+     * {@code billing.outbox} are one transaction: a notice exists exactly when its transition does. The rows are taken
+     * with SKIP LOCKED, so concurrent runs (several hub instances) never make the same transition twice (an invoice
+     * being paid at that moment is left to the next run).
+     *
+     * <p>A PaymentOverdue is keyed by the account like every billing event, its id names the invoice and the level
+     * ({@code PaymentOverdue-<invoiceId>-<level>}), its data is the notice as answered, and it does not change the
+     * account's version: its aggregateVersion and {@code accountVersion} are the version the notice was computed
+     * against (the account's last billing event). Answers the transitions made.
      */
     @PostMapping("/dunning-runs")
     public List<Notice> dunning(@RequestBody(required = false) DunningRun run) {
@@ -60,8 +64,14 @@ public class DunningController {
         if (graceDays < 0) {
             throw invalid("graceDays", "graceDays must be >= 0, not " + graceDays);
         }
-        return store.dun(LocalDate.ofInstant(asOf, ZoneOffset.UTC), graceDays).stream()
-                .map(dunned -> Notice.of(dunned, graceDays, asOf))
-                .toList();
+        return tx.execute(status -> store.dun(LocalDate.ofInstant(asOf, ZoneOffset.UTC), graceDays).stream()
+                .map(dunned -> {
+                    Notice notice = Notice.of(dunned, graceDays, asOf);
+                    accounts.notice("PaymentOverdue-" + notice.invoiceId() + "-" + notice.dunningLevel(),
+                            notice.accountId(), Objects.requireNonNullElse(notice.accountVersion(), 1),
+                            "PaymentOverdue", notice);
+                    return notice;
+                })
+                .toList());
     }
 }

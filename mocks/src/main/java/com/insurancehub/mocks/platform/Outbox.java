@@ -27,17 +27,27 @@ public class Outbox {
         this.json = json;
     }
 
-    /** {@code table} is a constant of the calling mock ({@code pas.outbox}, {@code billing.outbox}). */
-    public UUID write(String table, String aggregateType, String aggregateId, int aggregateVersion, String eventType,
-                      Map<String, Object> payload) {
+    /** {@code table} is a constant of the calling mock ({@code pas.outbox}, ...); the row's id is a new UUID. */
+    public String write(String table, String aggregateType, String aggregateId, int aggregateVersion, String eventType,
+                        Map<String, Object> payload) {
+        return write(table, UUID.randomUUID().toString(), aggregateType, aggregateId, aggregateVersion, eventType,
+                payload);
+    }
+
+    /**
+     * A row whose id, the event's id, names the event (e.g. {@code PaymentOverdue-<invoiceId>-<level>}): a second row
+     * with that id fails the transaction, so that an event named after a transition exists once. {@code payload} is the
+     * event's data, any value the mocks answer as a JSON object.
+     */
+    public String write(String table, String eventId, String aggregateType, String aggregateId, int aggregateVersion,
+                        String eventType, Object payload) {
         String traceparent = traceparent();
-        UUID id = UUID.randomUUID();
         String payloadJson = json.write(payload);
         jdbc.update("INSERT INTO " + table + " (id, aggregate_type, aggregate_id, aggregate_version, event_type,"
                         + " payload, traceparent, correlation_id) VALUES (?, ?, ?, ?, ?, ?::jsonb, ?, ?)",
-                id, aggregateType, aggregateId, aggregateVersion, eventType, payloadJson,
+                eventId, aggregateType, aggregateId, aggregateVersion, eventType, payloadJson,
                 Problems.blank(traceparent) ? null : traceparent, CorrelationIds.ofCurrentRequest());
-        return id;
+        return eventId;
     }
 
     /** The request's traceparent header (several values joined by commas, as Spring binds a header), or null. */

@@ -20,6 +20,7 @@ import org.springframework.beans.factory.annotation.Value;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.transaction.support.TransactionTemplate;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -28,7 +29,9 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
+import com.insurancehub.mocks.platform.Fields;
 import com.insurancehub.mocks.platform.MockSystem;
+import com.insurancehub.mocks.platform.Outbox;
 import com.insurancehub.mocks.platform.Problems;
 
 import static com.insurancehub.mocks.platform.Problems.problem;
@@ -36,20 +39,29 @@ import static com.insurancehub.mocks.platform.Problems.problem;
 /**
  * Quote Engine: stores quotes with their premium and validity, and lets them expire. The premium is
  * given by the caller (the hub got it from External Rating): the Quote Engine never calls Rating itself.
+ * An expiry and its QuoteExpired row in its transactional outbox ({@code quote_engine.outbox}, aggregate
+ * {@code quote}, id = quoteId, version = the quote's version after the change) are one transaction.
  */
 @RestController
 @RequestMapping("/quote-engine")
 public class QuoteEngineMock implements MockSystem {
 
+    private static final String OUTBOX = "quote_engine.outbox";
+    private static final String AGGREGATE = "quote";
+
     private final JdbcTemplate jdbc;
+    private final TransactionTemplate tx;
+    private final Outbox outbox;
     private final ObjectMapper json;
     private final Duration defaultValidity;
     private final String currency;
 
-    public QuoteEngineMock(JdbcTemplate jdbc, ObjectMapper json,
+    public QuoteEngineMock(JdbcTemplate jdbc, TransactionTemplate tx, Outbox outbox, ObjectMapper json,
                            @Value("${mocks.quote-engine.default-validity}") Duration defaultValidity,
                            @Value("${mocks.quote-engine.currency}") String currency) {
         this.jdbc = jdbc;
+        this.tx = tx;
+        this.outbox = outbox;
         this.json = json;
         this.defaultValidity = defaultValidity;
         this.currency = currency;
@@ -58,6 +70,11 @@ public class QuoteEngineMock implements MockSystem {
     @Override
     public String base() {
         return "quote-engine";
+    }
+
+    @Override
+    public boolean hasOutbox() {
+        return true;
     }
 
     public record NewQuote(String product, JsonNode customer, JsonNode risk, BigDecimal premium, String currency,
@@ -102,20 +119,31 @@ public class QuoteEngineMock implements MockSystem {
     }
 
     /**
-     * Moves an ACTIVE quote past its validity to EXPIRED. Conditional, so that when several hub instances
-     * run the expiry schedule only one of them wins the transition (and publishes QuoteExpired).
+     * Moves an ACTIVE quote past its validity to EXPIRED, with its QuoteExpired (data: quoteId, product, validUntil,
+     * the customer's email) in the same transaction. Conditional, so that when several hub instances run the expiry
+     * schedule the transition, and its event, happen once; 409 for a quote not ACTIVE or still valid.
      */
     @PostMapping("/quotes/{quoteId}/expiry")
     public ResponseEntity<Map<String, Object>> expire(@PathVariable String quoteId) {
-        int updated = jdbc.update("""
-                UPDATE quote_engine.quotes SET status = 'EXPIRED', version = version + 1, updated_at = now()
-                WHERE quote_id = ? AND status = 'ACTIVE' AND valid_until <= now()""", quoteId);
-        if (updated == 1) {
-            return ResponseEntity.ok(find(quoteId).get(0));
-        }
-        List<Map<String, Object>> found = find(quoteId);
-        return found.isEmpty() ? notFound(quoteId) : problem(HttpStatus.CONFLICT, "quote " + quoteId + " is "
-                + found.get(0).get("status") + " and valid until " + found.get(0).get("validUntil"));
+        return tx.execute(status -> {
+            int updated = jdbc.update("""
+                    UPDATE quote_engine.quotes SET status = 'EXPIRED', version = version + 1, updated_at = now()
+                    WHERE quote_id = ? AND status = 'ACTIVE' AND valid_until <= now()""", quoteId);
+            List<Map<String, Object>> found = find(quoteId);
+            if (found.isEmpty()) {
+                return notFound(quoteId);
+            }
+            Map<String, Object> quote = found.get(0);
+            if (updated != 1) {
+                return problem(HttpStatus.CONFLICT, "quote " + quoteId + " is " + quote.get("status")
+                        + " and valid until " + quote.get("validUntil"));
+            }
+            JsonNode email = ((JsonNode) quote.get("customer")).get("email");
+            outbox.write(OUTBOX, AGGREGATE, quoteId, (Integer) quote.get("version"), "QuoteExpired", Fields.of(
+                    "quoteId", quoteId, "product", quote.get("product"), "validUntil", quote.get("validUntil"),
+                    "customer", Fields.of("email", email == null || email.isNull() ? null : email.asText())));
+            return ResponseEntity.ok(quote);
+        });
     }
 
     /**
