@@ -28,12 +28,9 @@ import org.apache.kafka.common.TopicPartition;
 import org.springframework.boot.actuate.health.Health;
 
 /**
- * Consumer groups that stopped moving: a group is stuck when one of its partitions has lag (records after its
- * committed offset) and that committed offset has not moved for longer than {@code hub.health.consumers.stuck-after}.
- * A consumer whose records fail still commits - each goes to its dead-letter topic after the retries - so only a
- * consumer that no longer consumes is stuck: its route stopped on every instance, a record retried without end, a
- * consumer thread hung. A partition without lag is never stuck; the first sight of a partition counts as a move.
- * Partitions the group never committed are left out (nothing says where the group would start).
+ * Component {@code consumerGroups}: a group is stuck when a partition has lag and its committed offset has not moved for
+ * {@code hub.health.consumers.stuck-after} (why that rule: docs/architecture.md#health). The first sight of a
+ * partition counts as a move; partitions the group never committed are left out (nothing says where it would start).
  */
 final class ConsumerGroupCheck {
 

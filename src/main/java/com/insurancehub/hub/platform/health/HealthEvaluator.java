@@ -18,6 +18,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 import java.util.function.ToDoubleFunction;
 
@@ -62,8 +63,9 @@ import org.springframework.core.env.Environment;
  * ({@link OutboxRelayCheck}) and {@code consumerGroups} ({@link ConsumerGroupCheck}). The first five replace the
  * registered ones in Spring's registry under the same names; the last two are beans of {@link HealthConfiguration}.
  *
- * <p>One daemon thread, from the hub's start ({@link ApplicationReadyEvent}) to the first step of its context's close
- * ({@link ContextClosedEvent}, or {@link #destroy()} should that be missed): nothing evaluates a closed context
+ * <p>Two daemon threads - Camel's checks on one, the others on the other, so that the relays' and consumers' verdicts
+ * do not wait for Camel's - from the hub's start ({@link ApplicationReadyEvent}) to the first step of its context's
+ * close ({@link ContextClosedEvent}, or {@link #destroy()} should that be missed): nothing evaluates a closed context
  * (camel-spring-boot's own asynchronous health check kept its scheduler after its context closed, firing at closed
  * contexts). Not a {@code SmartLifecycle}: starting one starts the beans it depends on, the Camel context among them,
  * before camel-spring-boot has added the routes - it then adds none. Off with {@code hub.health.enabled=false}: the
@@ -166,13 +168,17 @@ public final class HealthEvaluator implements SmartInitializingSingleton, Dispos
                 AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) properties.timeout().toMillis(),
                 AdminClientConfig.CLIENT_ID_CONFIG, "hub-health"));
         consumers = new ConsumerGroupCheck(admin, properties.timeout(), properties.consumers().stuckAfter(), clock);
-        executor = Executors.newSingleThreadScheduledExecutor(task -> {
-            Thread thread = new Thread(task, "hub-health");
+        AtomicInteger threads = new AtomicInteger();
+        executor = Executors.newScheduledThreadPool(2, task -> {
+            Thread thread = new Thread(task, "hub-health-" + threads.incrementAndGet());
             thread.setDaemon(true);
             return thread;
         });
         running = true;
-        executor.scheduleWithFixedDelay(this::evaluate, 0, properties.interval().toMillis(), TimeUnit.MILLISECONDS);
+        // two turns, each on its own thread: the quick components are not held up by Camel's checks
+        long interval = properties.interval().toMillis();
+        executor.scheduleWithFixedDelay(() -> evaluate(this::evaluateQuick), 0, interval, TimeUnit.MILLISECONDS);
+        executor.scheduleWithFixedDelay(() -> evaluate(this::evaluateCamel), 0, interval, TimeUnit.MILLISECONDS);
     }
 
     /** The first thing a closing context does: nothing evaluates it once its beans and Camel stop. */
@@ -211,25 +217,28 @@ public final class HealthEvaluator implements SmartInitializingSingleton, Dispos
         this.applicationContext = applicationContext;
     }
 
-    /** One round: the quick components first, Camel's slow checks last. */
-    void evaluate() {
+    private void evaluate(Runnable turn) {
         if (!camelContext.isStarted()) {
             return; // stopping: the last results stand until the close stops this
         }
         try {
-            for (Map.Entry<String, HealthIndicator> original : originals.entrySet()) {
-                evaluate(original.getKey(), original.getValue()::health);
-            }
-            if (properties.relays().enabled()) {
-                evaluate(RELAYS, this::relays);
-            }
-            if (properties.consumers().enabled()) {
-                evaluate(CONSUMERS, this::consumerGroups);
-            }
-            evaluateCamel();
+            turn.run();
         } catch (RuntimeException | Error e) {
             // never out of the task: the executor would not run it again
             LOG.error("Health evaluation failed", e);
+        }
+    }
+
+    /** The components that answer in milliseconds, unless what they ask is down (then within hub.health.timeout). */
+    private void evaluateQuick() {
+        for (Map.Entry<String, HealthIndicator> original : originals.entrySet()) {
+            evaluate(original.getKey(), original.getValue()::health);
+        }
+        if (properties.relays().enabled()) {
+            evaluate(RELAYS, this::relays);
+        }
+        if (properties.consumers().enabled()) {
+            evaluate(CONSUMERS, this::consumerGroups);
         }
     }
 

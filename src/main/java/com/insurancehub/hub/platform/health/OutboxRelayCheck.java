@@ -22,26 +22,11 @@ import com.insurancehub.hub.platform.outbox.OutboxRelayRoutes;
 import org.springframework.boot.actuate.health.Health;
 
 /**
- * Whether the outbox relays (D01) run and keep up, seen from any hub instance: from PostgreSQL, not from this
- * instance's routes, since the relays run on whichever instance holds their lock.
- *
- * <ul>
- *   <li><b>Running</b>: the relay's replication slot has a reader ({@code pg_replication_slots.active}). A slot
- *       without one for longer than {@code hub.health.relays.not-running-after} means no instance relays that outbox
- *       (a relay stopped by hand, a Debezium engine that died, no leader); shorter gaps are a leadership handover.</li>
- *   <li><b>Keeping up</b>: the relay confirms to its slot ({@code confirmed_flush_lsn}) only the WAL whose events the
- *       broker has acknowledged (its offset store waits for them). Each evaluation samples the database's WAL
- *       position with its time; the newest sample at or below the confirmed position dates what is surely published.
- *       Outbox rows written since may not be: the oldest of them gives the unpublished age, and a row older than
- *       {@code hub.health.relays.stalled-after} means the relay stalls. Debezium's heartbeat moves the confirmed
- *       position on when the outbox is idle (it confirms one heartbeat behind: the healthy age stays under about twice
- *       {@code hub.outbox.heartbeat-interval}). A row is dated by its {@code created_at} (its transaction's start):
- *       a transaction that ran longer than the age it would show is seen late.</li>
- * </ul>
- *
- * <p>It reads as the relays' own role, which may already read the outbox tables; the query on an outbox reads only
- * rows newer than the confirmed position (an index on {@code created_at}, see the mocks' {@code outbox.sql}).
- * Samples older than ten times the stall threshold are dropped: a relay behind by more shows at least that age.
+ * Component {@code outboxRelays}: whether each outbox relay runs on some instance and keeps up, read from PostgreSQL
+ * (replication slots, the WAL position, the outbox rows) as the relays' role - the rules are in
+ * docs/architecture.md#health. Here: samples older than ten times the stall threshold are dropped (a relay further
+ * behind shows at least that age), and a row is dated by its {@code created_at}, its transaction's start (a
+ * transaction longer than the age it would show is seen late).
  */
 final class OutboxRelayCheck {
 
