@@ -17,3 +17,5 @@ ALTER TABLE ${schema}.outbox ADD COLUMN IF NOT EXISTS correlation_id varchar(64)
 -- The id is the event's id (the relay's eventId): a random UUID, or a name when the event has one of its own (Billing's
 -- PaymentOverdue-<invoiceId>-<level>). Was uuid: a table created before keeps its rows, their ids as text.
 ALTER TABLE ${schema}.outbox ALTER COLUMN id TYPE varchar(128);
+-- The hub's health check reads the rows newer than what the relay confirmed (min(created_at)): an index keeps that cheap
+CREATE INDEX IF NOT EXISTS outbox_created_at ON ${schema}.outbox (created_at);

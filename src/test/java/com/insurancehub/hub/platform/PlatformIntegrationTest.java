@@ -1,5 +1,6 @@
 package com.insurancehub.hub.platform;
 
+import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 
@@ -15,6 +16,7 @@ import com.insurancehub.hub.support.HubApi;
 import com.insurancehub.hub.support.Mocks;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /** O02, O03, O05 and the mocks' admin surface: what an operator of the hub looks at. */
 @HubIntegrationTest
@@ -25,13 +27,18 @@ class PlatformIntegrationTest {
 
     @Test
     void healthReportsKafkaAndTheDatabase() {
-        JsonNode health = new HubApi(port).get("/actuator/health").body();
+        HubApi api = new HubApi(port);
+        // answered from the background evaluation: the first comes within a second of the start (application-test.yaml)
+        JsonNode health = await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                .until(() -> api.get("/actuator/health").body(), h -> "UP".equals(h.path("status").asText()));
 
         assertThat(health.get("status").asText()).isEqualTo("UP");
         assertThat(health.at("/components/kafka/status").asText()).isEqualTo("UP");
         assertThat(health.at("/components/kafka/details/brokers").asInt()).isEqualTo(1);
         assertThat(health.at("/components/db/status").asText()).isEqualTo("UP");
         assertThat(health.at("/components/camelHealth/status").asText()).isEqualTo("UP");
+        assertThat(health.at("/components/outboxRelays/status").asText()).isEqualTo("UP");
+        assertThat(health.at("/components/consumerGroups/status").asText()).isEqualTo("UP");
     }
 
     /** R03: the DLQ store reads these from its start, so the first dead letter of a topic shows as fast as the next. */

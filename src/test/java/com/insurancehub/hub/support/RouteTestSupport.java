@@ -40,9 +40,9 @@ import com.insurancehub.hub.HubApplication;
 // The outbox relays run in the shared integration context only: a replication slot has one reader. Nor do the
 // Kafka consumers and the schedules start by themselves here: a route under test has its from() replaced (or is
 // started by its test), and the others would only join the shared consumer groups, work through other tests' events
-// and slow every context's start and stop.
+// and slow every context's start and stop. Nor does the health evaluator run (no test here reads health).
 @SpringBootTest(classes = HubApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = {"hub.outbox.enabled=false",
+        properties = {"hub.outbox.enabled=false", "hub.health.enabled=false",
                 "camel.main.auto-startup-exclude-pattern=kafka:*,timer:*,scheduler:*,debezium-postgres:*"})
 @ContextConfiguration(initializers = DevServicesInitializer.class)
 @ActiveProfiles("test")

@@ -99,10 +99,11 @@ class RateLimitIntegrationTest {
     void healthAndPrometheusAreNeverLimited() throws Exception {
         exhaustAnonymousBucket(port);
 
-        // from the address whose bucket is empty: limited, these would be 429
+        // from the address whose bucket is empty: limited, these would be 429 (health: 200 UP or 503 DOWN, the state
+        // of the shared stack - this context runs no outbox relay)
         for (String path : List.of("/actuator/health", "/actuator/prometheus")) {
             HttpResponse<String> answer = get(port, path);
-            assertThat(answer.statusCode()).as(path).isEqualTo(200);
+            assertThat(answer.statusCode()).as(path).isIn(200, path.endsWith("health") ? 503 : 200);
             assertThat(answer.headers().firstValue(RateLimitFilter.LIMIT)).as(path).isEmpty();
         }
     }

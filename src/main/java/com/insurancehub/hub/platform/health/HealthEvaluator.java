@@ -1,0 +1,376 @@
+package com.insurancehub.hub.platform.health;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
+import java.util.function.ToDoubleFunction;
+
+import com.insurancehub.hub.platform.outbox.OutboxRelayRoutes;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Route;
+import org.apache.camel.ServiceStatus;
+import org.apache.camel.component.kafka.KafkaEndpoint;
+import org.apache.camel.health.HealthCheck;
+import org.apache.camel.health.HealthCheckHelper;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.SmartInitializingSingleton;
+import org.springframework.boot.actuate.health.Health;
+import org.springframework.boot.actuate.health.HealthContributor;
+import org.springframework.boot.actuate.health.HealthContributorRegistry;
+import org.springframework.boot.actuate.health.HealthIndicator;
+import org.springframework.boot.actuate.health.Status;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.context.ApplicationContext;
+import org.springframework.context.ApplicationContextAware;
+import org.springframework.context.event.ContextClosedEvent;
+import org.springframework.context.event.EventListener;
+import org.springframework.core.env.Environment;
+
+/**
+ * Evaluates every health component that does I/O on a schedule of its own, so that {@code /actuator/health} and its
+ * probes answer from the last result at once (with its time and age) instead of doing the I/O per request.
+ *
+ * <p>Why: Camel's checks took 2-3 s per evaluation (every Kafka consumer's check waits for its consumer's poll) and
+ * Spring evaluated them three times per request (camelHealth, Camel's liveness and readiness): 5-6 s, where a probe
+ * times out at 1 s. And a check against a broker or database that is down waits for its timeout in the request.
+ *
+ * <p>Components: {@code camelHealth}, {@code camelLivenessState}, {@code camelReadinessState} (one evaluation of
+ * Camel's checks), {@code db} and {@code kafka} (Spring's and the hub's indicators, called here), {@code outboxRelays}
+ * ({@link OutboxRelayCheck}) and {@code consumerGroups} ({@link ConsumerGroupCheck}). The first five replace the
+ * registered ones in Spring's registry under the same names; the last two are beans of {@link HealthConfiguration}.
+ *
+ * <p>Two daemon threads - Camel's checks on one, the others on the other, so that the relays' and consumers' verdicts
+ * do not wait for Camel's - from the hub's start ({@link ApplicationReadyEvent}) to the first step of its context's
+ * close ({@link ContextClosedEvent}, or {@link #destroy()} should that be missed): nothing evaluates a closed context
+ * (camel-spring-boot's own asynchronous health check kept its scheduler after its context closed, firing at closed
+ * contexts). Not a {@code SmartLifecycle}: starting one starts the beans it depends on, the Camel context among them,
+ * before camel-spring-boot has added the routes - it then adds none. Off with {@code hub.health.enabled=false}: the
+ * route tests' contexts.
+ */
+public final class HealthEvaluator implements SmartInitializingSingleton, DisposableBean, ApplicationContextAware {
+
+    static final String CAMEL = "camelHealth";
+    static final String CAMEL_LIVENESS = "camelLivenessState";
+    static final String CAMEL_READINESS = "camelReadinessState";
+    static final String RELAYS = "outboxRelays";
+    static final String CONSUMERS = "consumerGroups";
+    /** The registered components whose evaluation this takes over (when present). */
+    private static final List<String> TAKEN_OVER = List.of("db", "kafka", CAMEL, CAMEL_LIVENESS, CAMEL_READINESS);
+    private static final Logger LOG = LoggerFactory.getLogger(HealthEvaluator.class);
+
+    private final CamelContext camelContext;
+    private final HealthProperties properties;
+    private final Environment environment;
+    private final ObjectProvider<HealthContributorRegistry> registry;
+    private final ObjectProvider<MeterRegistry> meters;
+    private final Clock clock = Clock.systemUTC();
+    private final Map<String, Evaluated> last = new ConcurrentHashMap<>();
+    private final Map<String, HealthIndicator> originals = new ConcurrentHashMap<>();
+    private final Set<String> groupsWithMetrics = ConcurrentHashMap.newKeySet();
+    private final OutboxRelayCheck relays;
+    private volatile ConsumerGroupCheck consumers;
+    private volatile ScheduledExecutorService executor;
+    private volatile Admin admin;
+    private volatile boolean running;
+    private ApplicationContext applicationContext;
+
+    HealthEvaluator(CamelContext camelContext, HealthProperties properties, Environment environment,
+                    ObjectProvider<HealthContributorRegistry> registry, ObjectProvider<MeterRegistry> meters) {
+        this.camelContext = camelContext;
+        this.properties = properties;
+        this.environment = environment;
+        this.registry = registry;
+        this.meters = meters;
+        this.relays = new OutboxRelayCheck(properties.relays().notRunningAfter(), properties.relays().stalledAfter());
+    }
+
+    /** The component of {@code /actuator/health} answering from the last result of {@code name}. */
+    HealthIndicator indicator(String name) {
+        if (!properties.enabled()) {
+            return () -> Health.unknown().withDetail("reason", "not evaluated (hub.health.enabled is false)").build();
+        }
+        HealthIndicator evaluated = Evaluated.indicator(() -> last.get(name), properties.staleAfter(), clock);
+        // db and kafka answer per request, as before, until their first result (the hub's first second)
+        return () -> {
+            HealthIndicator original = originals.get(name);
+            return original != null && last.get(name) == null ? original.health() : evaluated.health();
+        };
+    }
+
+    /** Spring's registry holds every component by now: the I/O ones are answered from here from now on. */
+    @Override
+    public void afterSingletonsInstantiated() {
+        HealthContributorRegistry contributors = registry.getIfAvailable();
+        if (!properties.enabled() || contributors == null) {
+            return;
+        }
+        for (String name : TAKEN_OVER) {
+            HealthContributor contributor = contributors.getContributor(name);
+            if (contributor instanceof HealthIndicator original) {
+                if (!name.startsWith("camel")) {
+                    originals.put(name, original); // Camel's are evaluated from Camel's checks directly
+                }
+                contributors.unregisterContributor(name);
+                contributors.registerContributor(name, indicator(name));
+            }
+        }
+        MeterRegistry registry = meters.getIfAvailable();
+        if (registry != null) {
+            for (String source : OutboxRelayRoutes.SOURCES) {
+                Gauge.builder("hub.relay.running", () -> relayValue(source, s -> s.running() ? 1 : 0))
+                        .description("1 when the outbox's relay runs on some hub instance (its replication slot has a reader)")
+                        .tag("outbox", source).register(registry);
+                Gauge.builder("hub.outbox.unpublished.age.seconds", () -> relayValue(source, s -> s.unpublishedAgeSeconds()))
+                        .description("Age of the oldest outbox row not confirmed published by its relay, 0 when none")
+                        .tag("outbox", source).baseUnit("seconds").register(registry);
+            }
+        }
+    }
+
+    private double relayValue(String source, ToDoubleFunction<OutboxRelayCheck.RelayState> value) {
+        OutboxRelayCheck.RelayState state = relays.states().get(source);
+        return state == null ? Double.NaN : value.applyAsDouble(state);
+    }
+
+    /** Evaluations start once the hub is ready: its routes run, Camel's checks say what they are for. */
+    @EventListener
+    public synchronized void start(ApplicationReadyEvent ready) {
+        if (!properties.enabled() || running || ready.getApplicationContext() != applicationContext) {
+            return;
+        }
+        admin = Admin.create(Map.of(
+                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, environment.getRequiredProperty("hub.kafka.brokers"),
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) properties.timeout().toMillis(),
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) properties.timeout().toMillis(),
+                AdminClientConfig.CLIENT_ID_CONFIG, "hub-health"));
+        consumers = new ConsumerGroupCheck(admin, properties.timeout(), properties.consumers().stuckAfter(), clock);
+        AtomicInteger threads = new AtomicInteger();
+        executor = Executors.newScheduledThreadPool(2, task -> {
+            Thread thread = new Thread(task, "hub-health-" + threads.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        });
+        running = true;
+        // two turns, each on its own thread: the quick components are not held up by Camel's checks
+        long interval = properties.interval().toMillis();
+        executor.scheduleWithFixedDelay(() -> evaluate(this::evaluateQuick), 0, interval, TimeUnit.MILLISECONDS);
+        executor.scheduleWithFixedDelay(() -> evaluate(this::evaluateCamel), 0, interval, TimeUnit.MILLISECONDS);
+    }
+
+    /** The first thing a closing context does: nothing evaluates it once its beans and Camel stop. */
+    @EventListener
+    public void stop(ContextClosedEvent closed) {
+        if (closed.getApplicationContext() == applicationContext) {
+            stop();
+        }
+    }
+
+    synchronized void stop() {
+        running = false;
+        if (executor != null) {
+            executor.shutdownNow();
+            try {
+                executor.awaitTermination(properties.timeout().toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            executor = null;
+        }
+        if (admin != null) {
+            admin.close(properties.timeout());
+            admin = null;
+        }
+    }
+
+    /** Should the close event be missed (a context failing to start). */
+    @Override
+    public void destroy() {
+        stop();
+    }
+
+    @Override
+    public void setApplicationContext(ApplicationContext applicationContext) {
+        this.applicationContext = applicationContext;
+    }
+
+    private void evaluate(Runnable turn) {
+        if (!camelContext.isStarted()) {
+            return; // stopping: the last results stand until the close stops this
+        }
+        try {
+            turn.run();
+        } catch (RuntimeException | Error e) {
+            // never out of the task: the executor would not run it again
+            LOG.error("Health evaluation failed", e);
+        }
+    }
+
+    /** The components that answer in milliseconds, unless what they ask is down (then within hub.health.timeout). */
+    private void evaluateQuick() {
+        for (Map.Entry<String, HealthIndicator> original : originals.entrySet()) {
+            evaluate(original.getKey(), original.getValue()::health);
+        }
+        if (properties.relays().enabled()) {
+            evaluate(RELAYS, this::relays);
+        }
+        if (properties.consumers().enabled()) {
+            evaluate(CONSUMERS, this::consumerGroups);
+        }
+    }
+
+    private void evaluate(String name, Callable<Health> check) {
+        if (!running || Thread.currentThread().isInterrupted()) {
+            return;
+        }
+        Instant start = clock.instant();
+        Health health;
+        try {
+            health = check.call();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        } catch (Exception e) {
+            // the error's class only: its message may name hosts, ports or SQL, and health answers anyone
+            LOG.warn("Health component {} could not be evaluated", name, e);
+            health = Health.down().withDetail("error", e.getClass().getName()).build();
+        }
+        publish(name, health, start);
+    }
+
+    private void publish(String name, Health health, Instant start) {
+        Instant end = clock.instant();
+        Evaluated before = last.put(name, new Evaluated(health, end, Duration.between(start, end)));
+        Status was = before == null ? null : before.health().getStatus();
+        if (!health.getStatus().equals(was) && (was != null || !Status.UP.equals(health.getStatus()))) {
+            Object reasons = health.getDetails().getOrDefault("reasons", health.getDetails().get("down"));
+            if (Status.UP.equals(health.getStatus())) {
+                LOG.info("Health {}: {} -> UP", name, was);
+            } else {
+                LOG.warn("Health {}: {} -> {}{}", name, was, health.getStatus(), reasons == null ? "" : " " + reasons);
+            }
+        }
+    }
+
+    private Health relays() throws Exception {
+        Properties credentials = new Properties();
+        credentials.setProperty("user", environment.getRequiredProperty("hub.outbox.user"));
+        credentials.setProperty("password", environment.getProperty("hub.outbox.password", ""));
+        credentials.setProperty("ApplicationName", "hub-health");
+        String seconds = String.valueOf(Math.max(1, properties.timeout().toSeconds()));
+        credentials.setProperty("connectTimeout", seconds);
+        credentials.setProperty("socketTimeout", seconds);
+        String url = "jdbc:postgresql://" + environment.getRequiredProperty("hub.postgres.host") + ":"
+                + environment.getRequiredProperty("hub.postgres.port") + "/" + environment.getRequiredProperty("hub.postgres.database");
+        try (Connection connection = DriverManager.getConnection(url, credentials)) {
+            return relays.evaluate(connection, routeId -> {
+                ServiceStatus status = camelContext.getRouteController().getRouteStatus(routeId);
+                return status == null ? "absent" : status.name();
+            });
+        }
+    }
+
+    private Health consumerGroups() throws Exception {
+        Collection<String> groups = new TreeSet<>();
+        for (Route route : camelContext.getRoutes()) {
+            if (route.getEndpoint() instanceof KafkaEndpoint kafka && kafka.getConfiguration().getGroupId() != null) {
+                groups.add(kafka.getConfiguration().getGroupId());
+            }
+        }
+        Health health = consumers.evaluate(groups);
+        registerGroupMetrics(groups);
+        return health;
+    }
+
+    private void registerGroupMetrics(Collection<String> groups) {
+        MeterRegistry registry = meters.getIfAvailable();
+        if (registry == null) {
+            return;
+        }
+        for (String group : groups) {
+            if (groupsWithMetrics.add(group)) {
+                Gauge.builder("hub.consumer.lag", () -> groupValue(group, s -> s.lag()))
+                        .description("Records of the group's partitions after its committed offsets")
+                        .tag("group", group).register(registry);
+                Gauge.builder("hub.consumer.stuck", () -> groupValue(group, s -> s.stuck() ? 1 : 0))
+                        .description("1 when the group has lag and its committed offset has not moved for hub.health.consumers.stuck-after")
+                        .tag("group", group).register(registry);
+            }
+        }
+    }
+
+    private double groupValue(String group, ToDoubleFunction<ConsumerGroupCheck.GroupState> value) {
+        ConsumerGroupCheck check = consumers;
+        ConsumerGroupCheck.GroupState state = check == null ? null : check.states().get(group);
+        return state == null ? Double.NaN : value.applyAsDouble(state);
+    }
+
+    /** Camel's checks, once for its three components: liveness and readiness are the checks of that kind. */
+    private void evaluateCamel() {
+        if (!running || Thread.currentThread().isInterrupted()) {
+            return;
+        }
+        Instant start = clock.instant();
+        Collection<HealthCheck.Result> results;
+        try {
+            results = HealthCheckHelper.invoke(camelContext, check -> Map.of(HealthCheck.CHECK_KIND, HealthCheck.Kind.ALL),
+                    check -> false, "full");
+        } catch (RuntimeException e) {
+            LOG.warn("Camel's health checks could not be evaluated", e);
+            Health down = Health.down().withDetail("error", e.getClass().getName()).build();
+            publish(CAMEL, down, start);
+            publish(CAMEL_LIVENESS, down, start);
+            publish(CAMEL_READINESS, down, start);
+            return;
+        }
+        List<HealthCheck.Result> enabled = results.stream()
+                .filter(r -> !Boolean.FALSE.equals(r.getDetails().get(HealthCheck.CHECK_ENABLED))).toList();
+        publish(CAMEL, camel(enabled, r -> true, r -> r.getState() != HealthCheck.State.DOWN), start);
+        publish(CAMEL_LIVENESS, camel(enabled, r -> r.getCheck().isLiveness(), r -> r.getState() != HealthCheck.State.DOWN), start);
+        publish(CAMEL_READINESS, camel(enabled, r -> r.getCheck().isReadiness(), r -> r.getState() == HealthCheck.State.UP), start);
+    }
+
+    private static Health camel(List<HealthCheck.Result> results, Predicate<HealthCheck.Result> kind,
+                                Predicate<HealthCheck.Result> fine) {
+        Map<String, String> failing = new TreeMap<>();
+        int checks = 0;
+        for (HealthCheck.Result result : results) {
+            if (kind.test(result)) {
+                checks++;
+                if (!fine.test(result)) {
+                    failing.put(result.getCheck().getId(), result.getState() + result.getMessage().map(m -> ": " + m).orElse(""));
+                }
+            }
+        }
+        Health.Builder health = failing.isEmpty() ? Health.up() : Health.down().withDetail("down", failing);
+        return health.withDetail("checks", checks).build();
+    }
+
+    @Override
+    public String toString() {
+        return "HealthEvaluator[" + Objects.toString(camelContext.getName()) + "]";
+    }
+}
