@@ -11,6 +11,7 @@ import javax.sql.DataSource;
 
 import org.apache.camel.Exchange;
 import org.apache.camel.component.mock.MockEndpoint;
+import org.apache.camel.saga.CamelSagaService;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -172,6 +173,25 @@ class SubscriptionSagaRoutesTest extends RouteTestSupport {
         HubApi.Response again = subscribe(quoteId);
         assertThat(again.status()).as(String.valueOf(again.body())).isEqualTo(201);
         assertThat(attempts(quoteId)).containsExactlyInAnyOrder("COMPENSATED", "ISSUED");
+    }
+
+    @Test
+    void aCallThatLandsAfterTheSagaTimedOutLeavesTheAttemptToBeUndoneAgain() throws Exception {
+        String quoteId = systemsAnswer("ACTIVE");
+        // PAS answers late: meanwhile the saga times out and is compensated (as the saga service's timer does)
+        mock("create-policy-in-pas").whenAnyExchangeReceived(e -> {
+            CamelSagaService sagas = camelContext.getRegistry().lookupByNameAndType("sagaService", CamelSagaService.class);
+            sagas.getSaga(e.getMessage().getHeader("Long-Running-Action", String.class)).get().compensate(e);
+            await().atMost(Duration.ofSeconds(10)).until(() -> attempts(quoteId).equals(List.of("COMPENSATED")));
+            e.getMessage().setBody(POLICY.formatted("PENDING", quoteId));
+        });
+
+        HubApi.Response response = subscribe(quoteId);
+
+        // the next step cannot join the compensated saga; the policy PAS made late is for the recovery to undo
+        assertThat(response.status()).isGreaterThanOrEqualTo(500);
+        assertThat(mock("open-account-in-billing").getReceivedCounter()).isZero();
+        assertThat(attempts(quoteId)).containsExactly("COMPENSATING");
     }
 
     @Test
