@@ -81,6 +81,10 @@ public final class HealthEvaluator implements SmartInitializingSingleton, Dispos
     /** The registered components whose evaluation this takes over (when present). */
     private static final List<String> TAKEN_OVER = List.of("db", "kafka", CAMEL, CAMEL_LIVENESS, CAMEL_READINESS);
     private static final Logger LOG = LoggerFactory.getLogger(HealthEvaluator.class);
+    private static final AtomicInteger EVALUATORS = new AtomicInteger();
+
+    /** Its threads' names start so: hub-health-{evaluator}-{thread} (a test JVM holds several contexts). */
+    final String threadPrefix = "hub-health-" + EVALUATORS.incrementAndGet() + "-";
 
     private final CamelContext camelContext;
     private final HealthProperties properties;
@@ -162,15 +166,17 @@ public final class HealthEvaluator implements SmartInitializingSingleton, Dispos
         if (!properties.enabled() || running || ready.getApplicationContext() != applicationContext) {
             return;
         }
-        admin = Admin.create(Map.of(
-                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, environment.getRequiredProperty("hub.kafka.brokers"),
-                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) properties.timeout().toMillis(),
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) properties.timeout().toMillis(),
-                AdminClientConfig.CLIENT_ID_CONFIG, "hub-health"));
-        consumers = new ConsumerGroupCheck(admin, properties.timeout(), properties.consumers().stuckAfter(), clock);
+        if (properties.consumers().enabled()) {
+            admin = Admin.create(Map.of(
+                    AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, environment.getRequiredProperty("hub.kafka.brokers"),
+                    AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) properties.timeout().toMillis(),
+                    AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) properties.timeout().toMillis(),
+                    AdminClientConfig.CLIENT_ID_CONFIG, "hub-health"));
+            consumers = new ConsumerGroupCheck(admin, properties.timeout(), properties.consumers().stuckAfter(), clock);
+        }
         AtomicInteger threads = new AtomicInteger();
         executor = Executors.newScheduledThreadPool(2, task -> {
-            Thread thread = new Thread(task, "hub-health-" + threads.incrementAndGet());
+            Thread thread = new Thread(task, threadPrefix + threads.incrementAndGet());
             thread.setDaemon(true);
             return thread;
         });
