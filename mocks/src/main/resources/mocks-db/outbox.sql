@@ -14,5 +14,3 @@ CREATE TABLE IF NOT EXISTS ${schema}.outbox (
 ALTER TABLE ${schema}.outbox REPLICA IDENTITY DEFAULT;
 -- The X-Correlation-Id of the request that wrote the row, when well formed: the relay makes it the record's header
 ALTER TABLE ${schema}.outbox ADD COLUMN IF NOT EXISTS correlation_id varchar(64);
--- The hub's health check reads the rows newer than what the relay confirmed (min(created_at)): an index keeps that cheap
-CREATE INDEX IF NOT EXISTS outbox_created_at ON ${schema}.outbox (created_at);

@@ -40,9 +40,6 @@ import org.springframework.stereotype.Component;
 @Component
 public class OutboxRelayRoutes extends EndpointRouteBuilder {
 
-    /** The systems whose outbox ({@code <source>.outbox}) is relayed. */
-    public static final List<String> SOURCES = List.of("pas", "billing", "claims");
-
     private final long stopWait;
     private final OpenTelemetry openTelemetry;
 
@@ -77,8 +74,8 @@ public class OutboxRelayRoutes extends EndpointRouteBuilder {
 
     /** The relay route of one outbox; answers its route id. */
     private String relay(String source, String topic) {
-        String slot = slotName(source);
-        String routeId = routeId(source);
+        String slot = "hub_" + source + "_outbox";
+        String routeId = source + "-outbox-to-kafka";
         String offsetFile = "{{hub.outbox.offset-dir}}/" + source + "-outbox.offsets";
         OutboxPublisher publisher = new OutboxPublisher(getContext(), routeId, offsetFile, kafka(topic)
                 .deliveryTimeoutMs("{{hub.outbox.kafka.delivery-timeout}}")
@@ -140,16 +137,6 @@ public class OutboxRelayRoutes extends EndpointRouteBuilder {
                 .removeHeader("aggregateId")
                 .process(exchange -> publisher.process(exchange)).id("publish-" + source + "-event");
         return routeId;
-    }
-
-    /** The replication slot (and publication) the relay of this outbox reads. */
-    public static String slotName(String source) {
-        return "hub_" + source + "_outbox";
-    }
-
-    /** The relay route of this outbox. */
-    public static String routeId(String source) {
-        return source + "-outbox-to-kafka";
     }
 
     /**
