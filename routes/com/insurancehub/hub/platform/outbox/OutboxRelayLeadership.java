@@ -44,8 +44,10 @@ public final class OutboxRelayLeadership extends ServiceSupport {
 
     /** One round: keep the lock (or notice it is lost), or try to take it. */
     public synchronized void check() throws Exception {
-        if (camelContext.isStopping() || camelContext.isStopped()) {
-            return; // the relays stop with the context; a database going away at the same time is no news
+        if (!camelContext.isStarted()) {
+            // Starting: a relay started before the context has finished starting ends Stopped, and nothing would start
+            // it again (seen under load). Stopping: the relays stop with the context; a lost database is no news then.
+            return;
         }
         if (lock != null && !lock.isValid(seconds("{{hub.outbox.leadership.validation-timeout}}"))) {
             LOG.warn("Outbox relay leadership lost (its database connection is gone): stopping the relays");

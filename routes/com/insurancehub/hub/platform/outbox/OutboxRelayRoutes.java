@@ -38,9 +38,6 @@ import org.springframework.stereotype.Component;
 @Component
 public class OutboxRelayRoutes extends EndpointRouteBuilder {
 
-    /** The systems whose outbox ({@code <schema>.outbox}, {@link #schema}) is relayed. */
-    public static final List<String> SOURCES = List.of("pas", "billing", "claims", "quote-engine");
-
     private final long stopWait;
     private final OpenTelemetry openTelemetry;
 
@@ -52,10 +49,10 @@ public class OutboxRelayRoutes extends EndpointRouteBuilder {
     @Override
     public void configure() {
         List<String> relays = List.of(
-                relay("pas", "{{hub.topics.policy}}"),
-                relay("billing", "{{hub.topics.billing}}"),
-                relay("claims", "{{hub.topics.claim}}"),
-                relay("quote-engine", "{{hub.topics.quote}}"));
+                relay("pas", "pas", "{{hub.topics.policy}}"),
+                relay("billing", "billing", "{{hub.topics.billing}}"),
+                relay("claims", "claims", "{{hub.topics.claim}}"),
+                relay("quote-engine", "quote_engine", "{{hub.topics.quote}}"));
 
         // The relays start on the instance that leads them (OutboxRelayLeadership), never by themselves
         OutboxRelayLeadership leadership = new OutboxRelayLeadership(getContext(), relays);
@@ -75,10 +72,9 @@ public class OutboxRelayRoutes extends EndpointRouteBuilder {
      * The relay route of the outbox {@code <schema>.outbox} of the system {@code source} (its name in route ids,
      * endpoints, offset files and heartbeat rows); answers its route id. Slot and publication: hub_<schema>_outbox.
      */
-    private String relay(String source, String topic) {
-        String schema = schema(source);
-        String slot = slotName(source);
-        String routeId = routeId(source);
+    private String relay(String source, String schema, String topic) {
+        String slot = "hub_" + schema + "_outbox";
+        String routeId = source + "-outbox-to-kafka";
         String name = source + "-outbox"; // Debezium's name of the relay: its offsets' key
         OutboxPublisher publisher = new OutboxPublisher(getContext(), routeId, name, kafka(topic)
                 .deliveryTimeoutMs("{{hub.outbox.kafka.delivery-timeout}}")
@@ -140,21 +136,6 @@ public class OutboxRelayRoutes extends EndpointRouteBuilder {
                 .removeHeader("aggregateId")
                 .process(exchange -> publisher.process(exchange)).id("publish-" + source + "-event");
         return routeId;
-    }
-
-    /** The database schema of the system {@code source}, which holds its outbox table. */
-    public static String schema(String source) {
-        return source.replace('-', '_');
-    }
-
-    /** The replication slot (and publication) the relay of this outbox reads. */
-    public static String slotName(String source) {
-        return "hub_" + schema(source) + "_outbox";
-    }
-
-    /** The relay route of this outbox. */
-    public static String routeId(String source) {
-        return source + "-outbox-to-kafka";
     }
 
     /**

@@ -3,6 +3,7 @@ package com.insurancehub.hub.platform.health;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.CamelContext;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.actuate.health.Health;
 import org.springframework.boot.actuate.health.HealthContributorRegistry;
 import org.springframework.boot.actuate.health.HealthIndicator;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -26,7 +27,7 @@ public class HealthConfiguration {
     @Bean
     public HealthIndicator outboxRelays(HealthEvaluator evaluator, HealthProperties properties) {
         return properties.relays().enabled() ? evaluator.indicator(HealthEvaluator.RELAYS)
-                : () -> org.springframework.boot.actuate.health.Health.unknown()
+                : () -> Health.unknown()
                         .withDetail("reason", "not checked (hub.health.relays.enabled is false)").build();
     }
 
@@ -34,7 +35,7 @@ public class HealthConfiguration {
     @Bean
     public HealthIndicator consumerGroups(HealthEvaluator evaluator, HealthProperties properties) {
         return properties.consumers().enabled() ? evaluator.indicator(HealthEvaluator.CONSUMERS)
-                : () -> org.springframework.boot.actuate.health.Health.unknown()
+                : () -> Health.unknown()
                         .withDetail("reason", "not checked (hub.health.consumers.enabled is false)").build();
     }
 }

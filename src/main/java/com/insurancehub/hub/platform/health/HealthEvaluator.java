@@ -5,7 +5,10 @@ import java.sql.DriverManager;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -21,13 +24,15 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 import java.util.function.ToDoubleFunction;
+import java.util.regex.Pattern;
 
-import com.insurancehub.hub.platform.outbox.OutboxRelayRoutes;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Route;
 import org.apache.camel.ServiceStatus;
+import org.apache.camel.component.debezium.postgres.DebeziumPostgresEndpoint;
+import org.apache.camel.component.debezium.postgres.configuration.PostgresConnectorEmbeddedDebeziumConfiguration;
 import org.apache.camel.component.kafka.KafkaEndpoint;
 import org.apache.camel.health.HealthCheck;
 import org.apache.camel.health.HealthCheckHelper;
@@ -81,6 +86,12 @@ public final class HealthEvaluator implements SmartInitializingSingleton, Dispos
     /** The registered components whose evaluation this takes over (when present). */
     private static final List<String> TAKEN_OVER = List.of("db", "kafka", CAMEL, CAMEL_LIVENESS, CAMEL_READINESS);
     private static final Logger LOG = LoggerFactory.getLogger(HealthEvaluator.class);
+    private static final AtomicInteger EVALUATORS = new AtomicInteger();
+    /** An outbox table as the relays name it, schema.table: it goes into SQL text */
+    private static final Pattern TABLE = Pattern.compile("[a-z_][a-z0-9_]*\\.[a-z_][a-z0-9_]*");
+
+    /** Its threads' names start so: hub-health-{evaluator}-{thread} (a test JVM holds several contexts). */
+    final String threadPrefix = "hub-health-" + EVALUATORS.incrementAndGet() + "-";
 
     private final CamelContext camelContext;
     private final HealthProperties properties;
@@ -91,6 +102,7 @@ public final class HealthEvaluator implements SmartInitializingSingleton, Dispos
     private final Map<String, Evaluated> last = new ConcurrentHashMap<>();
     private final Map<String, HealthIndicator> originals = new ConcurrentHashMap<>();
     private final Set<String> groupsWithMetrics = ConcurrentHashMap.newKeySet();
+    private final Set<String> relaysWithMetrics = ConcurrentHashMap.newKeySet();
     private final OutboxRelayCheck relays;
     private volatile ConsumerGroupCheck consumers;
     private volatile ScheduledExecutorService executor;
@@ -138,21 +150,28 @@ public final class HealthEvaluator implements SmartInitializingSingleton, Dispos
                 contributors.registerContributor(name, indicator(name));
             }
         }
+    }
+
+    private void registerRelayMetrics(List<OutboxRelayCheck.Relay> relays) {
         MeterRegistry registry = meters.getIfAvailable();
-        if (registry != null) {
-            for (String source : OutboxRelayRoutes.SOURCES) {
-                Gauge.builder("hub.relay.running", () -> relayValue(source, s -> s.running() ? 1 : 0))
+        if (registry == null) {
+            return;
+        }
+        for (OutboxRelayCheck.Relay relay : relays) {
+            String outbox = relay.outbox();
+            if (relaysWithMetrics.add(outbox)) {
+                Gauge.builder("hub.relay.running", () -> relayValue(outbox, s -> s.running() ? 1 : 0))
                         .description("1 when the outbox's relay runs on some hub instance (its replication slot has a reader)")
-                        .tag("outbox", source).register(registry);
-                Gauge.builder("hub.outbox.unpublished.age.seconds", () -> relayValue(source, s -> s.unpublishedAgeSeconds()))
+                        .tag("outbox", outbox).register(registry);
+                Gauge.builder("hub.outbox.unpublished.age.seconds", () -> relayValue(outbox, s -> s.unpublishedAgeSeconds()))
                         .description("Age of the oldest outbox row not confirmed published by its relay, 0 when none")
-                        .tag("outbox", source).baseUnit("seconds").register(registry);
+                        .tag("outbox", outbox).baseUnit("seconds").register(registry);
             }
         }
     }
 
-    private double relayValue(String source, ToDoubleFunction<OutboxRelayCheck.RelayState> value) {
-        OutboxRelayCheck.RelayState state = relays.states().get(source);
+    private double relayValue(String outbox, ToDoubleFunction<OutboxRelayCheck.RelayState> value) {
+        OutboxRelayCheck.RelayState state = relays.states().get(outbox);
         return state == null ? Double.NaN : value.applyAsDouble(state);
     }
 
@@ -162,15 +181,17 @@ public final class HealthEvaluator implements SmartInitializingSingleton, Dispos
         if (!properties.enabled() || running || ready.getApplicationContext() != applicationContext) {
             return;
         }
-        admin = Admin.create(Map.of(
-                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, environment.getRequiredProperty("hub.kafka.brokers"),
-                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) properties.timeout().toMillis(),
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) properties.timeout().toMillis(),
-                AdminClientConfig.CLIENT_ID_CONFIG, "hub-health"));
-        consumers = new ConsumerGroupCheck(admin, properties.timeout(), properties.consumers().stuckAfter(), clock);
+        if (properties.consumers().enabled()) {
+            admin = Admin.create(Map.of(
+                    AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, environment.getRequiredProperty("hub.kafka.brokers"),
+                    AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) properties.timeout().toMillis(),
+                    AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) properties.timeout().toMillis(),
+                    AdminClientConfig.CLIENT_ID_CONFIG, "hub-health"));
+            consumers = new ConsumerGroupCheck(admin, properties.timeout(), properties.consumers().stuckAfter(), clock);
+        }
         AtomicInteger threads = new AtomicInteger();
         executor = Executors.newScheduledThreadPool(2, task -> {
-            Thread thread = new Thread(task, "hub-health-" + threads.incrementAndGet());
+            Thread thread = new Thread(task, threadPrefix + threads.incrementAndGet());
             thread.setDaemon(true);
             return thread;
         });
@@ -285,12 +306,38 @@ public final class HealthEvaluator implements SmartInitializingSingleton, Dispos
         credentials.setProperty("socketTimeout", seconds);
         String url = "jdbc:postgresql://" + environment.getRequiredProperty("hub.postgres.host") + ":"
                 + environment.getRequiredProperty("hub.postgres.port") + "/" + environment.getRequiredProperty("hub.postgres.database");
+        List<OutboxRelayCheck.Relay> outboxRelays = outboxRelays();
+        Health health;
         try (Connection connection = DriverManager.getConnection(url, credentials)) {
-            return relays.evaluate(connection, routeId -> {
+            health = relays.evaluate(connection, outboxRelays, routeId -> {
                 ServiceStatus status = camelContext.getRouteController().getRouteStatus(routeId);
                 return status == null ? "absent" : status.name();
             });
         }
+        registerRelayMetrics(outboxRelays);
+        return health;
+    }
+
+    /**
+     * The hub's outbox relays, as its routes define them (OutboxRelayRoutes): every route reading a replication slot
+     * with Debezium, and the outbox table it follows besides the heartbeat table. Whether they run here or not.
+     */
+    private List<OutboxRelayCheck.Relay> outboxRelays() {
+        String heartbeat = environment.getProperty("hub.outbox.heartbeat-table", "");
+        List<OutboxRelayCheck.Relay> found = new ArrayList<>();
+        for (Route route : camelContext.getRoutes()) {
+            if (route.getEndpoint() instanceof DebeziumPostgresEndpoint debezium) {
+                PostgresConnectorEmbeddedDebeziumConfiguration configuration = debezium.getConfiguration();
+                Arrays.stream(Objects.toString(configuration.getTableIncludeList(), "").split(","))
+                        .map(String::trim)
+                        .filter(table -> !table.equals(heartbeat) && TABLE.matcher(table).matches())
+                        .findFirst()
+                        .ifPresent(table -> found.add(new OutboxRelayCheck.Relay(table.substring(0, table.indexOf('.')),
+                                route.getRouteId(), configuration.getSlotName(), table)));
+            }
+        }
+        found.sort(Comparator.comparing(OutboxRelayCheck.Relay::routeId));
+        return found;
     }
 
     private Health consumerGroups() throws Exception {

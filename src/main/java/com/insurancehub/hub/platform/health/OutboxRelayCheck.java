@@ -18,7 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 
-import com.insurancehub.hub.platform.outbox.OutboxRelayRoutes;
 import org.springframework.boot.actuate.health.Health;
 
 /**
@@ -26,12 +25,20 @@ import org.springframework.boot.actuate.health.Health;
  * (replication slots, the WAL position, the outbox rows) as the relays' role - the rules are in
  * docs/architecture.md#health. Here: samples older than ten times the stall threshold are dropped (a relay further
  * behind shows at least that age), and a row is dated by its {@code created_at}, its transaction's start (a
- * transaction longer than the age it would show is seen late).
+ * transaction longer than the age it would show is seen late). The outbox query reads the rows newer than the confirmed
+ * position: cheap while the relay keeps up, and an outbox whose rows are kept long wants an index on created_at.
  */
 final class OutboxRelayCheck {
 
+    /**
+     * A relay: the outbox's name in details and metrics (its schema, e.g. pas), its route, the replication slot it reads
+     * and the outbox table ({@code schema.table}).
+     */
+    record Relay(String outbox, String routeId, String slot, String table) {
+    }
+
     /** The state of one relay after an evaluation, for the metrics. */
-    record RelayState(String source, boolean running, long unpublishedAgeSeconds) {
+    record RelayState(String outbox, boolean running, long unpublishedAgeSeconds) {
     }
 
     private record WalSample(Instant at, long lsn) {
@@ -57,50 +64,49 @@ final class OutboxRelayCheck {
     }
 
     /**
-     * One evaluation on a connection of the relays' role; {@code routeStatusHere} says what this instance's relay route
-     * of an outbox is doing (a detail: the relay may run elsewhere).
+     * One evaluation of these relays on a connection of the relays' role; {@code routeStatusHere} says what this
+     * instance's route of a relay is doing (a detail: the relay may run elsewhere).
      */
-    Health evaluate(Connection connection, Function<String, String> routeStatusHere) throws SQLException {
+    Health evaluate(Connection connection, List<Relay> relays, Function<String, String> routeStatusHere) throws SQLException {
         WalSample now = sample(connection);
-        Map<String, Slot> slots = slots(connection);
+        Map<String, Slot> slots = slots(connection, relays);
         Health.Builder health = Health.up();
         List<String> reasons = new ArrayList<>();
         Map<String, RelayState> evaluated = new LinkedHashMap<>();
-        for (String source : OutboxRelayRoutes.SOURCES) {
-            String routeId = OutboxRelayRoutes.routeId(source);
-            Slot slot = slots.get(OutboxRelayRoutes.slotName(source));
+        for (Relay relay : relays) {
+            Slot slot = slots.get(relay.slot());
             Map<String, Object> details = new LinkedHashMap<>();
-            details.put("route", routeId);
-            details.put("routeHere", routeStatusHere.apply(routeId));
-            details.put("slot", OutboxRelayRoutes.slotName(source));
+            details.put("route", relay.routeId());
+            details.put("routeHere", routeStatusHere.apply(relay.routeId()));
+            details.put("slot", relay.slot());
 
             boolean running = slot != null && slot.active();
             details.put("running", running);
             if (running) {
-                noReaderSince.remove(source);
+                noReaderSince.remove(relay.slot());
             } else {
-                Instant since = noReaderSince.computeIfAbsent(source, s -> now.at());
+                Instant since = noReaderSince.computeIfAbsent(relay.slot(), s -> now.at());
                 long seconds = Duration.between(since, now.at()).toSeconds();
                 details.put("noReaderForSeconds", seconds);
                 if (Duration.between(since, now.at()).compareTo(notRunningAfter) > 0) {
-                    reasons.add("outbox relay " + routeId + " is not running on any instance: replication slot "
-                            + OutboxRelayRoutes.slotName(source) + (slot == null ? " does not exist" : " has had no reader")
-                            + " for " + seconds + " s");
+                    reasons.add("outbox relay " + relay.routeId() + " is not running on any instance: replication slot "
+                            + relay.slot() + (slot == null ? " does not exist" : " has had no reader") + " for " + seconds + " s");
                 }
             }
 
-            Unpublished unpublished = unpublished(connection, source, confirmedAt(slot == null ? null : slot.confirmedLsn()));
+            Unpublished unpublished = unpublished(connection, relay.table(), confirmedAt(slot == null ? null : slot.confirmedLsn()));
             long age = unpublished.oldest() == null ? 0 : Math.max(0, Duration.between(unpublished.oldest(), now.at()).toSeconds());
             details.put("unpublishedRows", unpublished.rows());
             details.put("oldestUnpublishedAgeSeconds", age);
             if (unpublished.oldest() != null
                     && Duration.between(unpublished.oldest(), now.at()).compareTo(stalledAfter) > 0) {
-                reasons.add("outbox relay " + routeId + " is stalled: " + unpublished.rows() + " row(s) of " + source
-                        + ".outbox not confirmed published, the oldest written " + age + " s ago");
+                reasons.add("outbox relay " + relay.routeId() + " is stalled: " + unpublished.rows() + " row(s) of "
+                        + relay.table() + " not confirmed published, the oldest written " + age + " s ago");
             }
-            evaluated.put(source, new RelayState(source, running, age));
-            health.withDetail(source, details);
+            evaluated.put(relay.outbox(), new RelayState(relay.outbox(), running, age));
+            health.withDetail(relay.outbox(), details);
         }
+        noReaderSince.keySet().retainAll(relays.stream().map(Relay::slot).toList());
         states = evaluated;
         if (!reasons.isEmpty()) {
             health.down().withDetail("reasons", reasons);
@@ -126,11 +132,10 @@ final class OutboxRelayCheck {
     private record Slot(boolean active, Long confirmedLsn) {
     }
 
-    private Map<String, Slot> slots(Connection connection) throws SQLException {
+    private static Map<String, Slot> slots(Connection connection, List<Relay> relays) throws SQLException {
         Map<String, Slot> slots = new HashMap<>();
         try (PreparedStatement statement = connection.prepareStatement(SLOTS)) {
-            statement.setArray(1, connection.createArrayOf("text",
-                    OutboxRelayRoutes.SOURCES.stream().map(OutboxRelayRoutes::slotName).toArray()));
+            statement.setArray(1, connection.createArrayOf("text", relays.stream().map(Relay::slot).toArray()));
             try (ResultSet result = statement.executeQuery()) {
                 while (result.next()) {
                     long lsn = result.getLong(3);
@@ -160,9 +165,9 @@ final class OutboxRelayCheck {
     private record Unpublished(long rows, Instant oldest) {
     }
 
-    private static Unpublished unpublished(Connection connection, String source, Instant since) throws SQLException {
-        // the source is one of OutboxRelayRoutes.SOURCES, never input; rows counted up to a bound, not a whole backlog
-        String table = OutboxRelayRoutes.schema(source) + ".outbox";
+    private static Unpublished unpublished(Connection connection, String table, Instant since) throws SQLException {
+        // the table is the relay's own configuration (checked by the evaluator), never input; rows counted up to a
+        // bound, not a whole backlog
         String sql = "SELECT (SELECT min(created_at) FROM " + table + " WHERE created_at >= ?),"
                 + " (SELECT count(*) FROM (SELECT 1 FROM " + table + " WHERE created_at >= ? LIMIT 100000) newer)";
         OffsetDateTime from = OffsetDateTime.ofInstant(since, ZoneOffset.UTC);
