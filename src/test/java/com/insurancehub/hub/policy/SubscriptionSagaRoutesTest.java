@@ -9,6 +9,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 import javax.sql.DataSource;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.Exchange;
 import org.apache.camel.component.mock.MockEndpoint;
 import org.apache.camel.saga.CamelSagaService;
@@ -27,9 +29,11 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * AdviceWith test of the subscription saga (F03): post-subscription-api, subscribe-to-quote,
- * refuse-subscription-in-flight, run-subscription-saga, its six steps and its compensation (compensate-subscription,
- * settle-open-subscription and the five routes that undo a step), with every system call replaced by a mock
- * endpoint, the in-memory saga service and the attempt log (hub.subscription_attempts, the test database) real.
+ * refuse-subscription-in-flight, run-subscription-saga, its six steps, its compensation (compensate-subscription,
+ * settle-open-subscription and the five routes that undo a step) and its recovery (recover-subscriptions, fed from
+ * direct:run-subscription-recovery, and recover-subscription, whose call of the compensation is a mock), with every
+ * system call replaced by a mock endpoint, the in-memory saga service and the attempt log (hub.subscription_attempts,
+ * the test database) real. One class, one context: each AdviceWith class starts its own.
  */
 @RouteDomains("policy")
 class SubscriptionSagaRoutesTest extends RouteTestSupport {
@@ -62,7 +66,10 @@ class SubscriptionSagaRoutesTest extends RouteTestSupport {
 
     @Autowired
     DataSource dataSource;
+    @Autowired
+    MeterRegistry meters;
     private final List<String> quotes = new ArrayList<>();
+    private final List<String> attemptIds = new ArrayList<>();
 
     /** Every system call goes to a mock of its own name (mock:create-policy-in-pas...). */
     @Override
@@ -71,11 +78,14 @@ class SubscriptionSagaRoutesTest extends RouteTestSupport {
         STEPS.forEach((routeId, calls) -> route(routeId).mockCalls(calls.toArray(String[]::new)));
         route("settle-open-subscription").mockCalls("find-policies-of-quote");
         UNDO.forEach((routeId, call) -> route(routeId).mockCalls(call));
+        route("recover-subscriptions").from("direct:run-subscription-recovery");
+        route("recover-subscription").mockCall("settle-attempt", "recovered-compensation");
     }
 
     @AfterEach
     void forgetTheAttempts() {
         quotes.forEach(quoteId -> jdbc().update("DELETE FROM hub.subscription_attempts WHERE quote_id = ?", quoteId));
+        attemptIds.forEach(id -> jdbc().update("DELETE FROM hub.subscription_attempts WHERE attempt_id = ?", id));
     }
 
     /** A quote of this test, the systems answering as if all went well. */
@@ -273,6 +283,97 @@ class SubscriptionSagaRoutesTest extends RouteTestSupport {
 
         assertThat(mock("find-policies-of-quote").getReceivedCounter()).isZero();
         UNDO_CALLS.forEach(call -> assertThat(mock(call).getReceivedCounter()).as(call).isZero());
+    }
+
+    @Test
+    void recoveryTakesAnAttemptLeftUnsettledPastTheTimeoutAndMarginOnceAndCountsIt() throws Exception {
+        // saga timeout 30 s + margin 30 s: 61 s old is past it, 50 s is not
+        String abandoned = abandonedAttempt("STARTED", 61);
+        String compensating = abandonedAttempt("COMPENSATING", 3600);
+        String young = abandonedAttempt("STARTED", 50);
+        String settled = abandonedAttempt("ISSUED", 3600);
+        recoveryAnswers("compensated");
+        double before = recovered("compensated");
+
+        template.sendBody("direct:run-subscription-recovery", null);
+
+        List<String> sent = attemptsSentToRecovery();
+        assertThat(sent).contains(abandoned, compensating).doesNotContain(young, settled);
+        assertThat(sent.indexOf(compensating)).as("oldest first").isLessThan(sent.indexOf(abandoned));
+        var call = mock("recovered-compensation").getReceivedExchanges().get(sent.indexOf(abandoned)).getMessage();
+        assertThat(call.getHeader("quoteId", String.class)).isEqualTo("Q-" + abandoned);
+        assertThat(recovered("compensated") - before).isGreaterThanOrEqualTo(2);
+
+        // Claimed by that run: a second run (another instance, or this one) leaves them alone until the claim lapses
+        MockEndpoint.resetMocks(camelContext);
+        recoveryAnswers("compensated");
+        template.sendBody("direct:run-subscription-recovery", null);
+        assertThat(attemptsSentToRecovery()).doesNotContain(abandoned, compensating);
+
+        jdbc().update("UPDATE hub.subscription_attempts SET recovery_claimed_until = now() - interval '1 second' WHERE attempt_id = ?",
+                abandoned);
+        MockEndpoint.resetMocks(camelContext);
+        recoveryAnswers("compensated");
+        template.sendBody("direct:run-subscription-recovery", null);
+        assertThat(attemptsSentToRecovery()).contains(abandoned).doesNotContain(compensating);
+    }
+
+    @Test
+    void recoveryCountsACompensationThatFailsAndStillSettlesTheOthers() {
+        String failing = abandonedAttempt("COMPENSATING", 7200);
+        String next = abandonedAttempt("STARTED", 3600);
+        mock("recovered-compensation").whenAnyExchangeReceived(e -> {
+            if (failing.equals(e.getMessage().getHeader("attemptId"))) {
+                throw new java.io.IOException("billing unreachable");
+            }
+            e.setVariable("compensationOutcome", "completed");
+        });
+        double failedBefore = recovered("failed");
+        double completedBefore = recovered("completed");
+
+        template.sendBody("direct:run-subscription-recovery", null);
+
+        assertThat(attemptsSentToRecovery()).contains(failing, next);
+        assertThat(recovered("failed") - failedBefore).isEqualTo(1);
+        assertThat(recovered("completed") - completedBefore).isGreaterThanOrEqualTo(1);
+    }
+
+    @Test
+    void recoveryDeletesSettledAttemptsAfterTheirKeep() {
+        String old = abandonedAttempt("COMPENSATED", 31 * 24 * 3600);
+        String recent = abandonedAttempt("ISSUED", 29 * 24 * 3600);
+        String unsettled = abandonedAttempt("STARTED", 0);
+        recoveryAnswers("none");
+
+        template.sendBody("direct:run-subscription-recovery", null);
+
+        assertThat(jdbc().queryForList("SELECT attempt_id FROM hub.subscription_attempts WHERE attempt_id IN (?, ?, ?)",
+                String.class, old, recent, unsettled)).containsExactlyInAnyOrder(recent, unsettled);
+    }
+
+    /** An attempt of its own quote (Q-&lt;attempt id&gt;), started and last changed this many seconds ago. */
+    private String abandonedAttempt(String status, long secondsAgo) {
+        String attemptId = "S-" + UUID.randomUUID();
+        attemptIds.add(attemptId);
+        jdbc().update("""
+                INSERT INTO hub.subscription_attempts (attempt_id, quote_id, status, started_at, updated_at)
+                VALUES (?, ?, ?, now() - make_interval(secs => ?), now() - make_interval(secs => ?))""",
+                attemptId, "Q-" + attemptId, status, secondsAgo, secondsAgo);
+        return attemptId;
+    }
+
+    private void recoveryAnswers(String outcome) {
+        mock("recovered-compensation").whenAnyExchangeReceived(e -> e.setVariable("compensationOutcome", outcome));
+    }
+
+    private List<String> attemptsSentToRecovery() {
+        return mock("recovered-compensation").getReceivedExchanges().stream()
+                .map(e -> e.getMessage().getHeader("attemptId", String.class)).toList();
+    }
+
+    private double recovered(String outcome) {
+        Counter counter = meters.find("hub.subscriptions.recovered").tag("outcome", outcome).counter();
+        return counter == null ? 0 : counter.count();
     }
 
     private JdbcTemplate jdbc() {
