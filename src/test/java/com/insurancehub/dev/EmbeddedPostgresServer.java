@@ -150,8 +150,10 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
         if (Files.exists(pidFile)) {
             String firstLine = Files.readAllLines(pidFile, StandardCharsets.UTF_8).stream().findFirst().orElse("").trim();
             try {
+                // that postgres on this data directory: a pid file can outlive its process, and the pid be reused
                 ProcessHandle.of(Long.parseLong(firstLine))
-                        .filter(p -> p.info().command().map(c -> c.endsWith("postgres")).orElse(false))
+                        .filter(p -> p.info().command().map(c -> c.endsWith("postgres")).orElse(false)
+                                && p.info().commandLine().map(c -> c.contains(dataDir.toString())).orElse(false))
                         .ifPresent(EmbeddedPostgresServer::stopFast);
             } catch (NumberFormatException ignored) {
                 // not a pid file we understand: nothing of ours to stop
