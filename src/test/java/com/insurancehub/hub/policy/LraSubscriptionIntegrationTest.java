@@ -54,7 +54,9 @@ import static org.awaitility.Awaitility.await;
  */
 @HubIntegrationTest
 @ActiveProfiles({"test", "lra"})
-@TestPropertySource(properties = "hub.outbox.enabled=false")
+// The subscription recovery (which runs with LRA too) stays out of the way: what settles a saga here is the
+// coordinator, and the attempts SubscriptionRecoveryIntegrationTest dates back are left to the shared context
+@TestPropertySource(properties = {"hub.outbox.enabled=false", "hub.subscription.recovery.interval=3600000"})
 class LraSubscriptionIntegrationTest extends SubscriptionSagaScenarios {
 
     private static final HttpClient HTTP = HttpClient.newHttpClient();

@@ -2,8 +2,6 @@ package com.insurancehub.hub.policy;
 
 import java.time.Duration;
 
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.ProducerTemplate;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -21,7 +19,9 @@ import static org.awaitility.Awaitility.await;
  * F03 after a crash, on camel-saga's in-memory service (which forgot the saga with the hub that died): what the dead
  * hub left mid-saga ({@link HalfDoneSubscription}: its attempt STARTED two minutes ago, past the saga timeout and
  * margin of 60 s) is found by the recovery (recover-subscriptions, every 500 ms in the test profile) and settled on
- * the real systems: compensated before the policy's issuance, completed after it.
+ * the real systems: compensated before the policy's issuance, completed after it. Whichever hub context of the suite
+ * takes an attempt (Spring keeps the contexts of other classes running, each with its recovery), the systems end the
+ * same: what is checked here. The count of recovered attempts is checked in {@link SubscriptionSagaRoutesTest}.
  */
 @HubIntegrationTest
 class SubscriptionRecoveryIntegrationTest {
@@ -31,15 +31,12 @@ class SubscriptionRecoveryIntegrationTest {
     @LocalServerPort
     int port;
     @Autowired
-    MeterRegistry meters;
-    @Autowired
     ProducerTemplate template;
     /** The database owner: the test writes what a dead hub left in the attempt log */
     private final JdbcTemplate jdbc = new JdbcTemplate(DevServices.shared().superuserDataSource());
 
     @Test
     void aSubscriptionLeftMidSagaIsCompensatedInEverySystemAndItsQuoteCanBeSubscribedAgain() {
-        double before = recovered("compensated");
         // the hub died after the quote was marked SUBSCRIBED, before the policy was issued
         HalfDoneSubscription beforeIssuance = HalfDoneSubscription.upTo("mark-quote-subscribed", jdbc);
         // ... and right after the customer was linked
@@ -68,7 +65,6 @@ class SubscriptionRecoveryIntegrationTest {
         assertThat(beforeIssuance.quoteStatus()).isEqualTo("ACTIVE");
         assertThat(linkedOnly.linked()).isFalse();
         assertThat(linkedOnly.quoteStatus()).isEqualTo("ACTIVE");
-        assertThat(recovered("compensated") - before).isGreaterThanOrEqualTo(2);
         assertThat(running.attemptStatus()).isEqualTo("STARTED");
         assertThat(running.policyStatus()).isEqualTo("PENDING");
 
@@ -88,7 +84,6 @@ class SubscriptionRecoveryIntegrationTest {
 
     @Test
     void aSubscriptionWhosePolicyWasIssuedBeforeTheHubDiedIsCompletedNotUndone() {
-        double before = recovered("completed");
         HalfDoneSubscription issued = HalfDoneSubscription.upTo("issue-policy", jdbc).abandoned(120);
 
         await().atMost(RECOVERY).untilAsserted(() -> assertThat(issued.attemptStatus()).isEqualTo("ISSUED"));
@@ -98,11 +93,5 @@ class SubscriptionRecoveryIntegrationTest {
         assertThat(issued.accountStatus()).isEqualTo("OPEN");
         assertThat(issued.documentStatuses()).isNotEmpty().doesNotContain("CANCELLED");
         assertThat(issued.linked()).isTrue();
-        assertThat(recovered("completed") - before).isEqualTo(1);
-    }
-
-    private double recovered(String outcome) {
-        Counter counter = meters.find("hub.subscriptions.recovered").tag("outcome", outcome).counter();
-        return counter == null ? 0 : counter.count();
     }
 }

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.test.context.TestPropertySource;
 
 import com.insurancehub.hub.support.HubApi;
 import com.insurancehub.hub.support.RouteDomains;
@@ -36,6 +37,10 @@ import static org.awaitility.Awaitility.await;
  * the test database) real. One class, one context: each AdviceWith class starts its own.
  */
 @RouteDomains("policy")
+// The recovery takes attempts older than the saga timeout (30 s) alone here, not 60 s as in the integration contexts:
+// the attempts this class dates 30 to 60 s back are left to its own runs by the recovery timers of the other
+// contexts of the suite (Spring keeps them running), which share the database
+@TestPropertySource(properties = "hub.subscription.recovery.margin=0s")
 class SubscriptionSagaRoutesTest extends RouteTestSupport {
 
     private static final String QUOTE = """
@@ -287,11 +292,11 @@ class SubscriptionSagaRoutesTest extends RouteTestSupport {
 
     @Test
     void recoveryTakesAnAttemptLeftUnsettledPastTheTimeoutAndMarginOnceAndCountsIt() throws Exception {
-        // saga timeout 30 s + margin 30 s: 61 s old is past it, 50 s is not
-        String abandoned = abandonedAttempt("STARTED", 61);
-        String compensating = abandonedAttempt("COMPENSATING", 3600);
-        String young = abandonedAttempt("STARTED", 50);
-        String settled = abandonedAttempt("ISSUED", 3600);
+        // saga timeout 30 s + margin 0 s (this class): 41 s old is past it, 20 s is not
+        String abandoned = abandonedAttempt("STARTED", 41);
+        String compensating = abandonedAttempt("COMPENSATING", 50);
+        String young = abandonedAttempt("STARTED", 20);
+        String settled = abandonedAttempt("ISSUED", 50);
         recoveryAnswers("compensated");
         double before = recovered("compensated");
 
@@ -320,8 +325,8 @@ class SubscriptionSagaRoutesTest extends RouteTestSupport {
 
     @Test
     void recoveryCountsACompensationThatFailsAndStillSettlesTheOthers() {
-        String failing = abandonedAttempt("COMPENSATING", 7200);
-        String next = abandonedAttempt("STARTED", 3600);
+        String failing = abandonedAttempt("COMPENSATING", 55);
+        String next = abandonedAttempt("STARTED", 45);
         mock("recovered-compensation").whenAnyExchangeReceived(e -> {
             if (failing.equals(e.getMessage().getHeader("attemptId"))) {
                 throw new java.io.IOException("billing unreachable");
