@@ -143,6 +143,8 @@ public final class FaultCheck {
                 + "WHERE aggregate_id = ANY(?) AND event_type = 'PolicyCreated' GROUP BY aggregate_id", issued);
 
         List<String> problems = new ArrayList<>();
+        Map<String, Integer> halfStates = new TreeMap<>();
+        Set<String> halfDone = new HashSet<>();
         for (String policy : issued) {
             expectOne(problems, policy, "PolicyCreated in PAS's outbox", outboxed);
             expectOne(problems, policy, "premium invoice", invoices);
@@ -153,14 +155,20 @@ public final class FaultCheck {
         policies.forEach((policy, qs) -> {
             if ("PENDING".equals(qs[1])) {
                 problems.add("PENDING policy " + policy + " (quote " + qs[0] + ")");
+                halfStates.merge("pendingPolicies", 1, Integer::sum);
+                halfDone.add(qs[0]);
             }
         });
         quotes.forEach((quote, status) -> {
             if ("SUBSCRIBED".equals(status) && !quotesWithPolicy.contains(quote)) {
                 problems.add("quote " + quote + " SUBSCRIBED without an issued policy");
+                halfStates.merge("subscribedQuotesWithoutPolicy", 1, Integer::sum);
+                halfDone.add(quote);
             }
             if (!"SUBSCRIBED".equals(status) && quotesWithPolicy.contains(quote)) {
                 problems.add("quote " + quote + " " + status + " although its policy is issued");
+                halfStates.merge("issuedPoliciesWithQuoteNotSubscribed", 1, Integer::sum);
+                halfDone.add(quote);
             }
         });
         Set<String> notIssued = new HashSet<>(policies.keySet());
@@ -168,16 +176,23 @@ public final class FaultCheck {
         for (String account : column(db, "SELECT policy_id FROM billing.accounts WHERE policy_id = ANY(?) "
                 + "AND status <> 'CLOSED'", notIssued)) {
             problems.add("billing account of policy " + account + " (not issued) still open");
+            halfStates.merge("openBillingAccounts", 1, Integer::sum);
+            halfDone.add(policies.get(account)[0]);
         }
         for (String request : column(db, "SELECT policy_id FROM documents.requests WHERE policy_id = ANY(?) "
                 + "AND status <> 'CANCELLED'", notIssued)) {
             problems.add("document request of policy " + request + " (not issued) still live");
+            halfStates.merge("liveDocumentRequests", 1, Integer::sum);
+            halfDone.add(policies.get(request)[0]);
         }
         Set<String> quotesWithout = new HashSet<>(quotes.keySet());
         quotesWithout.removeAll(quotesWithPolicy);
         for (String link : column(db, "SELECT quote_id FROM customers.quote_links WHERE quote_id = ANY(?)", quotesWithout)) {
             problems.add("customer link of quote " + link + " (no issued policy)");
+            halfStates.merge("customerLinks", 1, Integer::sum);
+            halfDone.add(link);
         }
+        halfStates.put("subscriptions", halfDone.size());
         // every subscription the hub answered 201 is committed
         for (JsonNode s : load.path("subscriptions")) {
             String policy = s.path("policyId").asText(null);
@@ -186,7 +201,7 @@ public final class FaultCheck {
                         ? policies.get(policy)[1] : "not in PAS"));
             }
         }
-        return new State(quotes, policies, issued, invoices, emailsSent, audits, problems);
+        return new State(quotes, policies, issued, invoices, emailsSent, audits, halfStates, problems);
     }
 
     private Map<String, Object> figures(Connection db, State state) throws SQLException {
@@ -196,6 +211,7 @@ public final class FaultCheck {
         f.put("quotes", state.quotes().size());
         f.put("policies", byStatus);
         f.put("issued", state.issued().size());
+        f.put("halfStates", state.halfStates());
 
         // events produced: PAS's and Billing's outbox rows of the run (billing's by time: its accounts and invoices)
         long since = load.path("startedAt").asLong();
@@ -372,7 +388,7 @@ public final class FaultCheck {
 
     private record State(Map<String, String> quotes, Map<String, String[]> policies, Set<String> issued,
                          Map<String, Integer> invoices, Map<String, Integer> emails, Map<String, Integer> audits,
-                         List<String> problems) {
+                         Map<String, Integer> halfStates, List<String> problems) {
     }
 
     /** Every record of a topic, from its start to its end when read: event id -> times (record timestamps). */

@@ -10,10 +10,12 @@ import java.util.List;
 /**
  * The fault scenarios' database chores (bench/run-fault-scenarios.sh), as the database owner, so that the harness
  * needs no psql: {@code terminate-walsenders} ends every replication connection (the relays' walsenders) as an
- * operator's {@code pg_terminate_backend} would, waits until as many new ones stream (at most {@code timeoutSeconds})
- * and prints a JSON line: the kill's time (epoch ms), the pids ended, how long until they streamed again;
+ * operator's {@code pg_terminate_backend} would, at {@code atEpochMs} if given (the tool is started ahead, so that a
+ * slow JVM start does not move the fault), waits until as many new ones stream (at most {@code timeoutSeconds}) and
+ * prints a JSON line: the kill's time (epoch ms), the pids ended, how long until they streamed again;
  * {@code leader-port} prints the client port of the relay leader's lock connection (application_name
- * hub-outbox-relay-leader), which names the leading hub. Arguments: command jdbcUrl password [timeoutSeconds].
+ * hub-outbox-relay-leader), which names the leading hub. Arguments: command jdbcUrl password [timeoutSeconds
+ * [atEpochMs]].
  */
 public final class FaultDatabase {
 
@@ -26,6 +28,10 @@ public final class FaultDatabase {
                 case "terminate-walsenders" -> {
                     // ends them, then waits until as many new ones stream: how long the relays took to reconnect
                     long timeout = Long.parseLong(args[3]) * 1000;
+                    long at = args.length > 4 ? Long.parseLong(args[4]) : 0; // started ahead: a JVM's start is no delay
+                    while (System.currentTimeMillis() < at) {
+                        Thread.sleep(Math.min(50, Math.max(1, at - System.currentTimeMillis())));
+                    }
                     List<Integer> ended = new ArrayList<>();
                     long killAt = System.currentTimeMillis();
                     try (ResultSet r = s.executeQuery("SELECT pid, pg_terminate_backend(pid) FROM pg_stat_replication")) {

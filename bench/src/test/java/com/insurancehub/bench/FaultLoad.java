@@ -88,6 +88,7 @@ public final class FaultLoad {
 
     private Map<String, Object> run(int count, double rate) throws Exception {
         long started = System.currentTimeMillis();
+        System.out.printf("Load started: %d subscriptions at %.1f/s%n", count, rate); // the harness times its fault from here
         long periodNanos = (long) (1_000_000_000L / rate);
         ExecutorService workers = Executors.newFixedThreadPool(Math.max(8, (int) Math.ceil(rate * 4)));
         List<Future<Map<String, Object>>> futures = new ArrayList<>();
