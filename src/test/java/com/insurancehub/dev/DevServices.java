@@ -5,10 +5,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
 
 import javax.sql.DataSource;
 
@@ -26,11 +31,18 @@ import com.insurancehub.mocks.MocksApplication;
  * {@code lra} profile only, a Narayana LRA coordinator (started on first demand: {@link #lraCoordinator()}).
  *
  * <p>The test suite shares one instance per JVM ({@link #shared()}, free ports); the local run
- * ({@link LocalHub}) starts one on the documented default ports.
+ * ({@link LocalHub}) starts one on the documented default ports, and {@link LocalInfrastructure} starts some of them
+ * ({@link Service}) in a process of their own, the others elsewhere ({@link #INFRASTRUCTURE_FILE}).
  */
 public final class DevServices implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(DevServices.class);
+    /**
+     * What the running infrastructure processes provide, merged key by key as each starts: the hub's settings
+     * ({@code hub.*}) and the rest of what another process needs ({@code infrastructure.*}: the database's owner and
+     * mocks passwords, the pid of the JVM that runs each service). Under the work directory, only its owner reads it.
+     */
+    public static final String INFRASTRUCTURE_FILE = "local-infrastructure.properties";
     private static DevServices shared;
     /** The client the test suite calls the hub as (shared services only), and the scopes the hub knows. */
     public static final String TEST_CLIENT = "test-suite";
@@ -40,30 +52,85 @@ public final class DevServices implements AutoCloseable {
     public static final String TEST_CLIENT_SECRET = java.util.UUID.randomUUID().toString();
     public static final List<String> ALL_SCOPES = List.of("quotes", "customers", "policies", "claims", "payments", "admin");
 
+    /** The services of the local stack, as {@code -Dhub.dev.services} names them. */
+    public enum Service {
+        KAFKA, POSTGRES, MOCKS, IDP, LRA;
+
+        /** A comma list such as {@code kafka,postgres}. */
+        static Set<Service> parse(String list) {
+            Set<Service> services = EnumSet.noneOf(Service.class);
+            for (String name : list.split(",")) {
+                if (!name.isBlank()) {
+                    try {
+                        services.add(valueOf(name.trim().toUpperCase(java.util.Locale.ROOT)));
+                    } catch (IllegalArgumentException e) {
+                        throw new IllegalArgumentException("Unknown service '" + name.trim() + "' (known: "
+                                + String.join(",", Stream.of(values()).map(Service::key).toList()) + ")");
+                    }
+                }
+            }
+            return services;
+        }
+
+        String key() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    /** The ports asked for, 0 meaning any free port. */
+    public record Ports(int kafka, int postgres, int mocks, int identityProvider, int lraCoordinator) {
+
+        /** The local stack's: {@code -Dhub.dev.*-port} or the documented defaults. */
+        static Ports local() {
+            return new Ports(Integer.getInteger("hub.dev.kafka-port", 9092), Integer.getInteger("hub.dev.postgres-port", 15432),
+                    Integer.getInteger("hub.dev.mocks-port", 8090), Integer.getInteger("hub.dev.idp-port", 9000),
+                    Integer.getInteger("hub.dev.lra-port", 8088));
+        }
+
+        int of(Service service) {
+            return switch (service) {
+                case KAFKA -> kafka;
+                case POSTGRES -> postgres;
+                case MOCKS -> mocks;
+                case IDP -> identityProvider;
+                case LRA -> lraCoordinator;
+            };
+        }
+    }
+
+    /** Null when another process runs it (see {@link Service}). */
     private final EmbeddedPostgresServer postgres;
     private final EmbeddedKafkaBroker kafka;
     private final ConfigurableApplicationContext mocks;
     private final ConfigurableApplicationContext identityProvider;
+    /** The database, this process's or another's; null if no service here uses it */
+    private final Integer postgresPort;
+    private final DatabaseRoles roles;
     private final String issuer;
     /** The operator console's password of this run; null when the environment gives one */
-    private final String operatorPassword = System.getenv("HUB_SECURITY_OPERATOR_PASSWORD") == null
-            ? java.util.UUID.randomUUID().toString() : null;
+    private final String operatorPassword;
     private final int mocksPort;
     private final int lraCoordinatorPort;
     private final Path workDir;
+    private final boolean keepData;
     private EmbeddedLraCoordinator lraCoordinator;
 
-    private DevServices(EmbeddedPostgresServer postgres, EmbeddedKafkaBroker kafka,
+    private DevServices(EmbeddedPostgresServer postgres, Integer postgresPort, DatabaseRoles roles, EmbeddedKafkaBroker kafka,
                         ConfigurableApplicationContext mocks, int mocksPort, int lraCoordinatorPort, Path workDir,
-                        ConfigurableApplicationContext identityProvider, String issuer) {
+                        ConfigurableApplicationContext identityProvider, String issuer, String operatorPassword,
+                        boolean keepData) {
         this.identityProvider = identityProvider;
         this.issuer = issuer;
         this.workDir = workDir;
         this.postgres = postgres;
+        this.postgresPort = postgresPort;
+        this.roles = roles;
         this.kafka = kafka;
         this.mocks = mocks;
         this.mocksPort = mocksPort;
         this.lraCoordinatorPort = lraCoordinatorPort;
+        this.operatorPassword = operatorPassword;
+        this.keepData = keepData;
     }
 
     /** Where the services keep their files: {@code -Dhub.dev.work-dir}, target/dev-services by default. */
@@ -75,51 +142,147 @@ public final class DevServices implements AutoCloseable {
     public static DevServices start(int kafkaPort, int postgresPort, int mocksPort, int lraCoordinatorPort,
                                     int identityProviderPort, Map<String, Object> mockProperties,
                                     Map<String, Object> identityProviderProperties) throws Exception {
+        return start(EnumSet.of(Service.KAFKA, Service.POSTGRES, Service.MOCKS, Service.IDP),
+                new Ports(kafkaPort, postgresPort, mocksPort, identityProviderPort, lraCoordinatorPort), false,
+                mockProperties, identityProviderProperties, Map.of());
+    }
+
+    /**
+     * Starts these services only. {@code keepData}: PostgreSQL's database and role passwords, Kafka's log, the relay
+     * offsets and the LRA coordinator's log of an earlier run on the same ports are used again and kept at the stop
+     * (see each service); else all fresh. {@code elsewhere}: what the services of other processes provide
+     * ({@link #INFRASTRUCTURE_FILE}), where the mocks find a database this process does not run. The LRA
+     * coordinator starts now if asked for, else at the first {@link #lraCoordinator()}.
+     */
+    public static DevServices start(Set<Service> services, Ports ports, boolean keepData,
+                                    Map<String, Object> mockProperties, Map<String, Object> identityProviderProperties,
+                                    Map<String, String> elsewhere) throws Exception {
         Path workDir = workDir();
         long t0 = System.nanoTime();
-        EmbeddedPostgresServer postgres = EmbeddedPostgresServer.start(postgresPort, workDir);
-        EmbeddedKafkaBroker kafka;
+        List<AutoCloseable> started = new ArrayList<>(); // stopped in reverse if a later one fails
         try {
-            kafka = EmbeddedKafkaBroker.start(kafkaPort, workDir);
-        } catch (Exception e) {
-            postgres.close();
-            throw e;
-        }
-        int port = mocksPort > 0 ? mocksPort : FreePorts.find();
-        ConfigurableApplicationContext mocks = null;
-        try {
-            Map<String, Object> mockSettings = new LinkedHashMap<>(mockProperties);
-            mockSettings.putIfAbsent("server.address", bindAddress());
-            mocks = MocksApplication.start(port, postgres.jdbcUrl(), DatabaseRoles.MOCKS,
-                    postgres.roles().mocksPassword(), mockSettings);
-            try (Connection owner = postgres.superuserConnection()) {
-                postgres.roles().publish(owner); // the outbox tables exist now
+            EmbeddedPostgresServer postgres = null;
+            Integer postgresPort = null;
+            DatabaseRoles roles = null;
+            if (services.contains(Service.POSTGRES)) {
+                postgres = EmbeddedPostgresServer.start(ports.postgres(), workDir, keepData);
+                started.add(postgres);
+                postgresPort = postgres.port();
+                roles = postgres.roles();
+                if (!keepData) {
+                    // Offsets belong with this database: a fresh database, fresh offsets
+                    FileTree.delete(offsetDir(workDir, postgresPort));
+                }
+            } else if (services.contains(Service.MOCKS)) {
+                postgresPort = Integer.valueOf(required(elsewhere, "hub.postgres.port", "the mocks' database"));
+                roles = new DatabaseRoles(required(elsewhere, "infrastructure.postgres.superuser-password", "the mocks' database"),
+                        required(elsewhere, "hub.postgres.password", "the mocks' database"),
+                        required(elsewhere, "hub.outbox.password", "the mocks' database"),
+                        required(elsewhere, "infrastructure.postgres.mocks-password", "the mocks' database"));
             }
-        } catch (RuntimeException | SQLException | IOException e) {
-            if (mocks != null) {
-                mocks.close();
+            EmbeddedKafkaBroker kafka = null;
+            if (services.contains(Service.KAFKA)) {
+                kafka = EmbeddedKafkaBroker.start(ports.kafka(), workDir, keepData);
+                started.add(kafka);
             }
-            kafka.close();
-            postgres.close();
+            ConfigurableApplicationContext mocks = null;
+            int mocksPort = ports.mocks() > 0 ? ports.mocks() : FreePorts.find();
+            if (services.contains(Service.MOCKS)) {
+                Map<String, Object> mockSettings = new LinkedHashMap<>(mockProperties);
+                mockSettings.putIfAbsent("server.address", bindAddress());
+                mocks = MocksApplication.start(mocksPort, jdbcUrl(postgresPort), DatabaseRoles.MOCKS,
+                        roles.mocksPassword(), mockSettings);
+                started.add(mocks::close);
+                try (Connection owner = superuserConnection(postgresPort, roles)) {
+                    roles.publish(owner); // the outbox tables exist now
+                }
+            }
+            ConfigurableApplicationContext identityProvider = null;
+            String issuer = null;
+            String operatorPassword = null;
+            if (services.contains(Service.IDP)) {
+                int idpPort = ports.identityProvider() > 0 ? ports.identityProvider() : FreePorts.find();
+                issuer = "http://localhost:" + idpPort;
+                Map<String, Object> idpSettings = new LinkedHashMap<>(identityProviderProperties);
+                idpSettings.put("idp.issuer", issuer);
+                identityProvider = IdentityProviderApplication.start(idpPort, bindAddress(), idpSettings);
+                started.add(identityProvider::close);
+                if (System.getenv("HUB_SECURITY_OPERATOR_PASSWORD") == null) {
+                    String kept = keepData ? elsewhere.get("hub.security.operator.password") : null;
+                    operatorPassword = kept != null ? kept : java.util.UUID.randomUUID().toString();
+                }
+            }
+            DevServices devServices = new DevServices(postgres, postgresPort, roles, kafka, mocks, mocksPort,
+                    ports.lraCoordinator(), workDir, identityProvider, issuer, operatorPassword, keepData);
+            if (services.contains(Service.LRA)) {
+                devServices.lraCoordinator();
+            }
+            LOG.info("Dev services up in {} ms: PostgreSQL {}, Kafka {}, mocks {}, identity provider {}{}",
+                    (System.nanoTime() - t0) / 1_000_000, postgres == null ? "elsewhere" : postgres.jdbcUrl(),
+                    kafka == null ? "elsewhere" : kafka.bootstrapServers(),
+                    mocks == null ? "elsewhere" : devServices.mocksBaseUrl(), issuer == null ? "elsewhere" : issuer,
+                    keepData ? " (data kept across runs)" : "");
+            return devServices;
+        } catch (Exception | Error e) {
+            for (int i = started.size() - 1; i >= 0; i--) {
+                try {
+                    started.get(i).close();
+                } catch (Exception suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            }
             throw e;
         }
-        int idpPort = identityProviderPort > 0 ? identityProviderPort : FreePorts.find();
-        String issuer = "http://localhost:" + idpPort;
-        Map<String, Object> idpSettings = new LinkedHashMap<>(identityProviderProperties);
-        idpSettings.put("idp.issuer", issuer);
-        ConfigurableApplicationContext identityProvider;
-        try {
-            identityProvider = IdentityProviderApplication.start(idpPort, bindAddress(), idpSettings);
-        } catch (RuntimeException e) {
-            mocks.close();
-            kafka.close();
-            postgres.close();
-            throw e;
+    }
+
+    private static String required(Map<String, String> elsewhere, String key, String what) {
+        String value = elsewhere.get(key);
+        if (value == null) {
+            throw new IllegalStateException("No " + key + " for " + what + " in " + workDir().resolve(INFRASTRUCTURE_FILE)
+                    + ": start the process that runs PostgreSQL first (LocalInfrastructure with -Dhub.dev.services=postgres,...)");
         }
-        LOG.info("Dev services up in {} ms: PostgreSQL {}, Kafka {}, mocks http://localhost:{}, identity provider {}",
-                (System.nanoTime() - t0) / 1_000_000, postgres.jdbcUrl(), kafka.bootstrapServers(), port, issuer);
-        FileTree.delete(workDir.resolve("outbox-offsets-" + postgres.port()));
-        return new DevServices(postgres, kafka, mocks, port, lraCoordinatorPort, workDir, identityProvider, issuer);
+        return value;
+    }
+
+    private static Path offsetDir(Path workDir, int postgresPort) {
+        return workDir.resolve("outbox-offsets-" + postgresPort);
+    }
+
+    private static String jdbcUrl(int postgresPort) {
+        return "jdbc:postgresql://localhost:" + postgresPort + "/" + EmbeddedPostgresServer.DATABASE;
+    }
+
+    private static Connection superuserConnection(int postgresPort, DatabaseRoles roles) throws SQLException {
+        return DriverManager.getConnection(jdbcUrl(postgresPort), EmbeddedPostgresServer.SUPERUSER, roles.superuserPassword());
+    }
+
+    /**
+     * A run killed with SIGKILL (or a crashed JVM) leaves its PostgreSQL running on the port and its data directory
+     * behind; Kafka, the mocks and the hub died with the JVM. Stops that PostgreSQL and deletes its data (keeps it if
+     * {@code keepData}), unless the run that started it is alive (then the port check says another stack runs), and
+     * marks the port as this process's. For {@link LocalHub} and {@link LocalInfrastructure}, whichever runs the
+     * database on that port.
+     */
+    static void afterAnEarlierRunDied(int postgresPort, boolean keepData) throws IOException {
+        Path marker = workDir().resolve("postgres-" + postgresPort + "-owner.pid");
+        if (Files.exists(marker)) {
+            String pid = Files.readString(marker).trim();
+            boolean alive = !pid.isEmpty() && pid.chars().allMatch(Character::isDigit)
+                    && ProcessHandle.of(Long.parseLong(pid)).filter(ProcessHandle::isAlive)
+                            .flatMap(p -> p.info().command()).map(command -> command.endsWith("java")).orElse(false);
+            if (alive) {
+                return;
+            }
+        }
+        EmbeddedPostgresServer.stopLeftOver(workDir(), postgresPort, keepData);
+        Files.createDirectories(marker.getParent());
+        Files.writeString(marker, Long.toString(ProcessHandle.current().pid()));
+        marker.toFile().deleteOnExit();
+    }
+
+    /** {@code -Dhub.dev.keep-data=true}: the local stack's data outlives its runs (see {@link #start}). */
+    static boolean keepData() {
+        return Boolean.getBoolean("hub.dev.keep-data");
     }
 
     /**
@@ -152,23 +315,64 @@ public final class DevServices implements AutoCloseable {
         return shared;
     }
 
-    /** The properties that point the hub at these services. */
+    /** The properties that point the hub at these services (all of them in this process). */
     public Map<String, Object> hubProperties() {
-        Map<String, Object> props = new LinkedHashMap<>();
-        props.put("hub.kafka.brokers", kafka.bootstrapServers());
-        props.put("hub.postgres.port", postgres.port());
-        props.put("hub.postgres.user", DatabaseRoles.HUB);
-        props.put("hub.postgres.password", postgres.roles().hubPassword());
-        props.put("hub.outbox.user", DatabaseRoles.RELAY);
-        props.put("hub.outbox.password", postgres.roles().relayPassword());
-        props.put("hub.mocks.base-url", mocksBaseUrl());
-        props.put("hub.security.issuer", issuer);
-        if (operatorPassword != null) {
-            props.put("hub.security.operator.password", operatorPassword);
-        }
-        // Offsets belong with this database: a fresh database, fresh offsets
-        props.put("hub.outbox.offset-dir", workDir.resolve("outbox-offsets-" + postgres.port()).toString());
+        Map<String, Object> props = new LinkedHashMap<>(providedProperties());
+        props.keySet().removeIf(key -> !key.startsWith("hub."));
+        props.put("hub.postgres.port", postgresPort);
         return props;
+    }
+
+    /**
+     * What the services of this process provide, as {@link #INFRASTRUCTURE_FILE} holds it: the hub's settings
+     * ({@code hub.*}) and {@code infrastructure.*} (the database owner's and the mocks' passwords for a process
+     * that starts the mocks against this database; the pid of this JVM for each service, the one to stop).
+     */
+    public Map<String, String> providedProperties() {
+        Map<String, String> props = new LinkedHashMap<>();
+        String pid = Long.toString(ProcessHandle.current().pid());
+        if (kafka != null) {
+            props.put("hub.kafka.brokers", kafka.bootstrapServers());
+            props.put("infrastructure.kafka.pid", pid);
+        }
+        if (postgres != null) {
+            props.put("hub.postgres.port", Integer.toString(postgres.port()));
+            props.put("hub.postgres.user", DatabaseRoles.HUB);
+            props.put("hub.postgres.password", roles.hubPassword());
+            props.put("hub.outbox.user", DatabaseRoles.RELAY);
+            props.put("hub.outbox.password", roles.relayPassword());
+            // Offsets belong with this database; every hub on it reads and writes the same, so that another takes
+            // the relays over where the last one stopped
+            props.put("hub.outbox.offset-dir", offsetDir(workDir, postgres.port()).toString());
+            props.put("infrastructure.postgres.superuser-password", roles.superuserPassword());
+            props.put("infrastructure.postgres.mocks-password", roles.mocksPassword());
+            props.put("infrastructure.postgres.pid", pid);
+        }
+        if (mocks != null) {
+            props.put("hub.mocks.base-url", mocksBaseUrl());
+            props.put("infrastructure.mocks.pid", pid);
+        }
+        if (identityProvider != null) {
+            props.put("hub.security.issuer", issuer);
+            if (operatorPassword != null) {
+                props.put("hub.security.operator.password", operatorPassword);
+            }
+            props.put("infrastructure.idp.pid", pid);
+        }
+        String lra = lraCoordinatorUrl();
+        if (lra != null) {
+            props.put("hub.lra.coordinator-url", lra);
+            props.put("infrastructure.lra.pid", pid);
+        }
+        return props;
+    }
+
+    /** Adds what this process provides to {@link #INFRASTRUCTURE_FILE}, keeping what the others wrote; its path. */
+    public Path publishInfrastructure() throws IOException {
+        Path file = workDir.resolve(INFRASTRUCTURE_FILE);
+        PrivateFiles.update(file, providedProperties(),
+                "What the local infrastructure provides (LocalInfrastructure, LocalHub): the hubs' settings, only for you");
+        return file;
     }
 
     public String kafkaBootstrapServers() {
@@ -176,24 +380,24 @@ public final class DevServices implements AutoCloseable {
     }
 
     public String jdbcUrl() {
-        return postgres.jdbcUrl();
+        return jdbcUrl(postgresPort);
     }
 
     /** The database owner: publications, and what a test checks across schemas. Never the hub's connection. */
     public Connection superuserConnection() throws SQLException {
-        return postgres.superuserConnection();
+        return superuserConnection(postgresPort, roles);
     }
 
     /** The same as a DataSource (a new connection per use), for a test's JdbcTemplate. */
     public DataSource superuserDataSource() {
         return new SimpleDriverDataSource(new org.postgresql.Driver(), jdbcUrl(), EmbeddedPostgresServer.SUPERUSER,
-                postgres.roles().superuserPassword());
+                roles.superuserPassword());
     }
 
     /**
      * Writes the hub's database settings and the operator's console password as a properties file only its owner may
      * read, for {@code camel run} (a properties file on its command line) and a developer's psql; answers its path.
-     * The passwords are new at every start.
+     * The passwords are new at every start, unless the data is kept.
      */
     public Path writeCredentials() throws IOException {
         Path file = workDir.resolve("local-credentials.properties");
@@ -201,15 +405,17 @@ public final class DevServices implements AutoCloseable {
         Files.deleteIfExists(file);
         Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         Files.writeString(file, String.join("\n",
-                "# The local stack's database roles, new at every start (src/main/resources/db/provisioning)",
+                "# The local stack's database roles, " + (keepData ? "kept with its data" : "new at every start")
+                        + " (src/main/resources/db/provisioning)",
                 "hub.postgres.url=" + jdbcUrl(),
                 "hub.postgres.user=" + DatabaseRoles.HUB,
-                "hub.postgres.password=" + postgres.roles().hubPassword(),
-                "# psql as the database owner: PGPASSWORD=<this> psql -h localhost -p " + postgres.port() + " -U postgres insurance",
-                "postgres.superuser.password=" + postgres.roles().superuserPassword(),
+                "hub.postgres.password=" + roles.hubPassword(),
+                "# psql as the database owner: PGPASSWORD=<this> psql -h localhost -p " + postgresPort + " -U postgres insurance",
+                "postgres.superuser.password=" + roles.superuserPassword(),
                 "# Hawtio's login (/actuator/hawtio): user operator",
-                "hub.security.operator.password=" + (operatorPassword != null
-                        ? operatorPassword : "(from HUB_SECURITY_OPERATOR_PASSWORD)"), ""));
+                "hub.security.operator.password=" + (operatorPassword != null ? operatorPassword
+                        : identityProvider != null ? "(from HUB_SECURITY_OPERATOR_PASSWORD)" : "(see " + INFRASTRUCTURE_FILE + ")"),
+                ""));
         return file;
     }
 
@@ -223,7 +429,7 @@ public final class DevServices implements AutoCloseable {
                 "hub.kafka.brokers", kafkaBootstrapServers(),
                 "hub.postgres.url", jdbcUrl(),
                 "hub.postgres.user", DatabaseRoles.HUB,
-                "hub.postgres.password", postgres.roles().hubPassword()), workDir.resolve("camel-run.properties"));
+                "hub.postgres.password", roles.hubPassword()), workDir.resolve("camel-run.properties"));
     }
 
     /** The identity provider's issuer URL (its token endpoint is {@code <issuer>/oauth2/token}). */
@@ -243,7 +449,7 @@ public final class DevServices implements AutoCloseable {
         if (lraCoordinator == null) {
             long t0 = System.nanoTime();
             try {
-                lraCoordinator = EmbeddedLraCoordinator.start(lraCoordinatorPort, workDir);
+                lraCoordinator = EmbeddedLraCoordinator.start(lraCoordinatorPort, workDir, keepData);
             } catch (Exception e) {
                 throw new IllegalStateException("Could not start the LRA coordinator", e);
             }
@@ -268,22 +474,30 @@ public final class DevServices implements AutoCloseable {
             }
         }
         try {
-            mocks.close();
+            if (mocks != null) {
+                mocks.close();
+            }
         } catch (RuntimeException e) {
             LOG.warn("Stopping the mocks failed", e);
         }
         try {
-            identityProvider.close();
+            if (identityProvider != null) {
+                identityProvider.close();
+            }
         } catch (RuntimeException e) {
             LOG.warn("Stopping the identity provider failed", e);
         }
         try {
-            kafka.close();
+            if (kafka != null) {
+                kafka.close();
+            }
         } catch (Exception e) {
             LOG.warn("Stopping Kafka failed", e);
         }
         try {
-            postgres.close();
+            if (postgres != null) {
+                postgres.close();
+            }
         } catch (Exception e) {
             LOG.warn("Stopping PostgreSQL failed", e);
         }

@@ -15,26 +15,44 @@ import org.apache.kafka.server.common.MetadataVersion;
 
 /**
  * A real single-node Kafka broker in KRaft mode (broker + controller), inside this JVM, on a chosen port.
- * Storage is formatted fresh at every start, as {@code kafka-storage.sh format} would.
+ * Storage ({@code <workDir>/kafka-<port>}) is formatted fresh at every start, as {@code kafka-storage.sh format}
+ * would, and deleted at the stop; or, with {@code keepData}, formatted only the first time and kept: the topics,
+ * their records and the consumer groups' offsets outlive a stop or a kill -9 (the broker recovers its log at
+ * the next start), and the controller keeps its port ({@code kafka-<port>-controller.port}).
  */
 public final class EmbeddedKafkaBroker implements AutoCloseable {
 
     private final KafkaRaftServer server;
     private final int port;
     private final Path logDir;
+    private final boolean keepData;
 
-    private EmbeddedKafkaBroker(KafkaRaftServer server, int port, Path logDir) {
+    private EmbeddedKafkaBroker(KafkaRaftServer server, int port, Path logDir, boolean keepData) {
         this.server = server;
         this.port = port;
         this.logDir = logDir;
+        this.keepData = keepData;
     }
 
     public static EmbeddedKafkaBroker start(int port, Path workDir) throws Exception {
+        return start(port, workDir, false);
+    }
+
+    public static EmbeddedKafkaBroker start(int port, Path workDir, boolean keepData) throws Exception {
         int brokerPort = port > 0 ? port : FreePorts.find();
-        int controllerPort = FreePorts.find();
         Path logDir = workDir.resolve("kafka-" + brokerPort);
-        FileTree.delete(logDir);
+        Path controllerPortFile = workDir.resolve("kafka-" + brokerPort + "-controller.port");
+        boolean formatted = keepData && Files.exists(logDir.resolve("meta.properties"));
+        if (!formatted) {
+            FileTree.delete(logDir);
+        }
         Files.createDirectories(logDir);
+        int controllerPort = formatted ? keptControllerPort(controllerPortFile) : FreePorts.find();
+        if (keepData) {
+            Files.writeString(controllerPortFile, Integer.toString(controllerPort));
+        } else {
+            Files.deleteIfExists(controllerPortFile);
+        }
 
         Properties props = new Properties();
         props.put("process.roles", "broker,controller");
@@ -58,19 +76,32 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         props.put("log.segment.bytes", Integer.toString(64 * 1024 * 1024));
 
         KafkaConfig config = KafkaConfig.fromProps(props, false);
-        new Formatter()
-                .setPrintStream(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()))
-                .setClusterId(Uuid.randomUuid().toString())
-                .setNodeId(1)
-                .setDirectories(List.of(logDir.toString()))
-                .setMetadataLogDirectory(logDir.toString())
-                .setControllerListenerName("CONTROLLER")
-                .setReleaseVersion(MetadataVersion.LATEST_PRODUCTION)
-                .run();
+        if (!formatted) {
+            new Formatter()
+                    .setPrintStream(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()))
+                    .setClusterId(Uuid.randomUuid().toString())
+                    .setNodeId(1)
+                    .setDirectories(List.of(logDir.toString()))
+                    .setMetadataLogDirectory(logDir.toString())
+                    .setControllerListenerName("CONTROLLER")
+                    .setReleaseVersion(MetadataVersion.LATEST_PRODUCTION)
+                    .run();
+        }
 
         KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
         server.startup();
-        return new EmbeddedKafkaBroker(server, brokerPort, logDir);
+        return new EmbeddedKafkaBroker(server, brokerPort, logDir, keepData);
+    }
+
+    /** The controller's port of the earlier run if it is free, else another. */
+    private static int keptControllerPort(Path file) throws IOException {
+        if (Files.exists(file)) {
+            String text = Files.readString(file).trim();
+            if (text.matches("\\d{1,5}") && !FreePorts.inUse(Integer.parseInt(text))) {
+                return Integer.parseInt(text);
+            }
+        }
+        return FreePorts.find();
     }
 
     public String bootstrapServers() {
@@ -85,6 +116,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     public void close() throws IOException {
         server.shutdown();
         server.awaitShutdown();
-        FileTree.delete(logDir);
+        if (!keepData) {
+            FileTree.delete(logDir);
+        }
     }
 }

@@ -23,8 +23,9 @@ import org.jboss.resteasy.spi.ResteasyDeployment;
  * Narayana coordinator image runs) inside this JVM, on RESTEasy + Undertow, on a chosen port. camel-lra drives it
  * over HTTP at {@code http://localhost:<port>/lra-coordinator} and it calls the hub's participants back over HTTP.
  *
- * <p>Its log (the object store) lives under the work folder and is wiped at every start, as Kafka's and
- * PostgreSQL's data are. The recovery manager runs, so a failed compensation is retried every
+ * <p>Its log (the object store) lives under the work folder, {@code <workDir>/lra-<port>}, and is wiped at every
+ * start, as Kafka's and PostgreSQL's data are; or, with {@code keepData}, kept: the sagas in flight when it stopped
+ * or was killed are recovered at the next start (closed or compensated with their participants). The recovery manager runs, so a failed compensation is retried every
  * {@link #RECOVERY_PERIOD_SECONDS} seconds, as a deployed coordinator would (every 2 minutes by default).
  *
  * <p>Narayana's configuration and recovery manager are JVM-wide singletons: one coordinator per JVM.
@@ -37,18 +38,27 @@ public final class EmbeddedLraCoordinator implements AutoCloseable {
     private final UndertowJaxrsServer server;
     private final int port;
     private final Path storeDir;
+    private final boolean keepData;
 
-    private EmbeddedLraCoordinator(UndertowJaxrsServer server, int port, Path storeDir) {
+    private EmbeddedLraCoordinator(UndertowJaxrsServer server, int port, Path storeDir, boolean keepData) {
         this.server = server;
         this.port = port;
         this.storeDir = storeDir;
+        this.keepData = keepData;
     }
 
-    /** Port 0 means any free port. */
-    public static synchronized EmbeddedLraCoordinator start(int port, Path workDir) throws IOException {
+    /** Port 0 means any free port; a fresh log. */
+    public static EmbeddedLraCoordinator start(int port, Path workDir) throws IOException {
+        return start(port, workDir, false);
+    }
+
+    /** Port 0 means any free port; {@code keepData}: the log of an earlier run on this port, kept at the stop. */
+    public static synchronized EmbeddedLraCoordinator start(int port, Path workDir, boolean keepData) throws IOException {
         int httpPort = port > 0 ? port : FreePorts.find();
-        Path storeDir = workDir.resolve("lra-coordinator-" + httpPort);
-        FileTree.delete(storeDir);
+        Path storeDir = workDir.resolve("lra-" + httpPort);
+        if (!keepData) {
+            FileTree.delete(storeDir);
+        }
         Files.createDirectories(storeDir);
         configureNarayana(storeDir);
 
@@ -67,7 +77,7 @@ public final class EmbeddedLraCoordinator implements AutoCloseable {
                 .setDeploymentName("lra-coordinator")
                 .setClassLoader(EmbeddedLraCoordinator.class.getClassLoader()));
         server.start(Undertow.builder().addHttpListener(httpPort, "localhost"));
-        return new EmbeddedLraCoordinator(server, httpPort, storeDir);
+        return new EmbeddedLraCoordinator(server, httpPort, storeDir, keepData);
     }
 
     private static void configureNarayana(Path storeDir) {
@@ -98,6 +108,8 @@ public final class EmbeddedLraCoordinator implements AutoCloseable {
         server.stop();
         RecoveryManager.manager().terminate();
         Implementations.uninstall();
-        FileTree.delete(storeDir);
+        if (!keepData) {
+            FileTree.delete(storeDir);
+        }
     }
 }
