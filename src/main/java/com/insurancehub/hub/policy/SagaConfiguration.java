@@ -14,8 +14,10 @@ import org.springframework.context.annotation.Configuration;
  * names it; see application-lra.yaml).
  *
  * <p>The in-memory coordinator lives in this JVM: a hub that dies mid-saga forgets it, and its compensation
- * calls are fire-and-forget (Camel 4.17). That is why every compensation route is idempotent and keyed by a
- * business id, and why the tests check the systems' state, not the saga's.
+ * calls are fire-and-forget (Camel 4.17), retried {@code max-attempts} times. What survives is the hub's attempt
+ * log ({@code hub.subscription_attempts}): the recovery route settles what a dead hub, or a compensation that gave
+ * up, left unsettled (subscription-recovery.camel.yaml). That is why the compensation is idempotent and keyed by
+ * business ids, and why the tests check the systems' state, not the saga's.
  */
 @Configuration(proxyBeanMethods = false)
 public class SagaConfiguration {

@@ -1,5 +1,7 @@
 package com.insurancehub.hub.policy;
 
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -17,9 +19,14 @@ import java.util.stream.StreamSupport;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.camel.Exchange;
 import org.apache.camel.api.management.ManagedCamelContext;
+import org.apache.camel.saga.CamelSagaCoordinator;
 import org.apache.camel.saga.CamelSagaService;
+import org.apache.camel.saga.CamelSagaStep;
 import org.apache.camel.service.lra.LRASagaService;
+import org.apache.camel.support.DefaultExchange;
+import org.apache.camel.support.builder.ExpressionBuilder;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Value;
@@ -28,6 +35,7 @@ import org.springframework.test.context.TestPropertySource;
 
 import com.insurancehub.dev.EmbeddedLraCoordinator;
 import com.insurancehub.hub.HubIntegrationTest;
+import com.insurancehub.hub.support.HttpForwarder;
 import com.insurancehub.hub.support.HubApi;
 import com.insurancehub.hub.support.Mocks;
 
@@ -75,25 +83,25 @@ class LraSubscriptionIntegrationTest extends SubscriptionSagaScenarios {
     }
 
     /**
-     * The coordinator closed the LRA: it called each participant back to complete. 6 participants: the saga and its
-     * steps, create-pending-policy and issue-policy being one (the same compensation with the same quote id is
-     * the same participant URL, which the coordinator enlists once).
+     * The coordinator closed the LRA: it called each participant back to complete. 2 participants: the saga, with
+     * its compensation keyed by the attempt, and its steps, which join without a compensation of their own (the
+     * same participant URL, which the coordinator enlists once).
      */
     @Override
     protected void afterSubscribed(String quoteId, HubApi.Response subscribed) {
         assertThat(lrasStartedSinceTheTestBegan()).as("no LRA left open").isEmpty();
-        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(callbacks("lra-completion")).isEqualTo(6));
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(callbacks("lra-completion")).isEqualTo(2));
         assertThat(callbacks("lra-compensation")).isZero();
     }
 
     /**
-     * The compensations came from the coordinator; Billing's one failed (Billing is down), so the coordinator
-     * keeps the LRA, Cancelling, for its recovery to call that compensation again.
+     * The compensation came from the coordinator and failed (Billing is down), so the coordinator keeps the LRA,
+     * Cancelling, for its recovery to call it again.
      */
     @Override
     protected void afterCompensatedWhileBillingIsDown(String quoteId, String policyId) {
-        // the saga and the steps begun: link-customer, create-pending-policy, open-billing-account
-        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(callbacks("lra-compensation")).isGreaterThanOrEqualTo(4));
+        // both participants, the saga's compensation failing
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(callbacks("lra-compensation")).isGreaterThanOrEqualTo(2));
         assertThat(callbacks("lra-completion")).isZero();
         await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
             List<JsonNode> lras = lrasStartedSinceTheTestBegan();
@@ -137,6 +145,74 @@ class LraSubscriptionIntegrationTest extends SubscriptionSagaScenarios {
         // Closed: the coordinator forgets an LRA once all its participants completed
         assertThat(lrasStartedSinceTheTestBegan()).isEmpty();
         assertThat(status(lraId).statusCode()).isEqualTo(404);
+    }
+
+    /**
+     * Issue 10: the hub that ran a saga dies before the saga ends, and a hub answers at its address again later (it
+     * restarted, or another instance behind the same address). The coordinator keeps the LRA in its log, cancels it
+     * when its time limit passes, calls the compensation at an address where nothing answers, keeps it Cancelling,
+     * and its recovery calls again until a hub answers: that hub compensates a saga it never ran, from the callback
+     * alone (the compensation endpoint and the attempt's keys are in the participant URL; camel-lra keeps nothing
+     * in memory but the endpoints its routes registered when they started).
+     *
+     * <p>The dead hub is simulated: the LRA is started and joined by this hub's camel-lra with the participant
+     * address of a port where nothing listens (the dead hub's), then left alone; the systems hold what that hub had
+     * done ({@link HalfDoneSubscription}). "A hub answers again" is a forwarder on that port to this hub. Not proven
+     * here: a real JVM restart, and the coordinator's own restart with its log on disk.
+     */
+    @Test
+    void aSagaWhoseHubDiedIsCompensatedByTheCoordinatorOnceAHubAnswersAtItsAddressAgain() throws Exception {
+        HalfDoneSubscription halfDone = HalfDoneSubscription.upTo("mark-quote-subscribed", jdbc);
+        int deadHubPort = freePort();
+        joinAsADeadHub(halfDone, deadHubPort);
+
+        // the time limit passed: cancelled, the compensation called where nothing answers
+        JsonNode lra = await().atMost(Duration.ofSeconds(15)).until(this::lrasStartedSinceTheTestBegan,
+                lras -> lras.size() == 1 && "Cancelling".equals(lras.get(0).get("status").asText())).get(0);
+        assertThat(lra.get("recovering").asBoolean()).isTrue();
+        await().during(Duration.ofSeconds(EmbeddedLraCoordinator.RECOVERY_PERIOD_SECONDS)).atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(lrasStartedSinceTheTestBegan()).hasSize(1));
+        assertThat(halfDone.policyStatus()).isEqualTo("PENDING");
+        assertThat(halfDone.attemptStatus()).isEqualTo("STARTED");
+
+        try (HttpForwarder hubBack = HttpForwarder.start(deadHubPort, port)) {
+            await().atMost(Duration.ofSeconds(4 * EmbeddedLraCoordinator.RECOVERY_PERIOD_SECONDS + 5))
+                    .untilAsserted(() -> assertThat(lrasStartedSinceTheTestBegan()).isEmpty());
+            assertThat(hubBack.forwarded()).isPositive();
+        }
+        assertThat(halfDone.attemptStatus()).isEqualTo("COMPENSATED");
+        assertThat(halfDone.policyStatus()).isEqualTo("CANCELLED");
+        assertThat(halfDone.accountStatus()).isEqualTo("CLOSED");
+        assertThat(halfDone.documentStatuses()).isNotEmpty().containsOnly("CANCELLED");
+        assertThat(halfDone.linked()).isFalse();
+        assertThat(halfDone.quoteStatus()).isEqualTo("ACTIVE");
+    }
+
+    /**
+     * What the dead hub's run-subscription-saga did with camel-lra before it died: an LRA, joined by the saga's
+     * compensation with the attempt's keys, from its own address. The time limit is short (1 s) so that the test
+     * need not wait the saga timeout.
+     */
+    private void joinAsADeadHub(HalfDoneSubscription halfDone, int deadHubPort) throws Exception {
+        LRASagaService lra = camelContext.getRegistry().lookupByNameAndType(sagaServiceName, LRASagaService.class);
+        String ownAddress = lra.getLocalParticipantUrl();
+        Exchange exchange = new DefaultExchange(camelContext);
+        lra.setLocalParticipantUrl("http://localhost:" + deadHubPort);
+        try {
+            CamelSagaCoordinator saga = lra.newSaga(exchange).get(10, TimeUnit.SECONDS);
+            saga.beginStep(exchange, new CamelSagaStep(camelContext.getEndpoint("direct:compensate-subscription"), null,
+                    Map.of("attemptId", ExpressionBuilder.constantExpression(halfDone.attemptId),
+                            "quoteId", ExpressionBuilder.constantExpression(halfDone.quoteId)), 1000L))
+                    .get(10, TimeUnit.SECONDS);
+        } finally {
+            lra.setLocalParticipantUrl(ownAddress);
+        }
+    }
+
+    private static int freePort() throws Exception {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
     }
 
     /** The coordinator's LRAs (active or in recovery) started since this test began, deduplicated. */

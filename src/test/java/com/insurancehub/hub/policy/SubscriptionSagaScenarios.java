@@ -1,6 +1,7 @@
 package com.insurancehub.hub.policy;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.UUID;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -86,6 +87,7 @@ abstract class SubscriptionSagaScenarios {
         assertThat(get("customers/customers/" + customerId + "/links").findValuesAsText("quoteId")).contains(quoteId);
         // Announced once, at the source: PolicyCreated in the PAS outbox (D01 relays it)
         assertThat(policyCreatedRows(policyId)).isEqualTo(1);
+        assertThat(attemptsOf(quoteId)).containsExactly("ISSUED");
 
         afterSubscribed(quoteId, subscribed);
     }
@@ -111,11 +113,19 @@ abstract class SubscriptionSagaScenarios {
         // A compensated subscription was never announced: no PolicyCreated, so no invoice, no email
         assertThat(policyCreatedRows(policyId)).isZero();
         assertThat(get("notifications/messages?reference=" + policyId)).isEmpty();
+        // Billing's part is not undone yet (Billing refuses every call): still being compensated, and a retry hears so
+        HubApi.Response meanwhile = api().post("/api/quotes/" + quoteId + "/subscribe", "");
+        assertThat(meanwhile.status()).as(String.valueOf(meanwhile.body())).isEqualTo(409);
+        assertThat(meanwhile.body().get("reason").asText()).isEqualTo("SUBSCRIPTION_COMPENSATING");
+        assertThat(meanwhile.header("Retry-After")).isNotBlank();
+        assertThat(attemptsOf(quoteId)).containsExactly("COMPENSATING");
         afterCompensatedWhileBillingIsDown(quoteId, policyId);
 
-        // Billing is back: the compensated quote can be subscribed again
+        // Billing is back: the compensation ends (the saga service's or the coordinator's next try) and the quote
+        // can be subscribed again
         Mocks.reset("billing");
         afterBillingIsBack(quoteId, policyId);
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(attemptsOf(quoteId)).containsExactly("COMPENSATED"));
         HubApi.Response again = api().post("/api/quotes/" + quoteId + "/subscribe", "");
         assertThat(again.status()).as(String.valueOf(again.body())).isEqualTo(201);
         assertThat(policyCreatedRows(policyId)).isZero();
@@ -129,6 +139,12 @@ abstract class SubscriptionSagaScenarios {
 
     protected HubApi api() {
         return new HubApi(port);
+    }
+
+    /** The statuses of the quote's subscription attempts (the hub's attempt log), oldest first. */
+    protected List<String> attemptsOf(String quoteId) {
+        return jdbc.queryForList("SELECT status FROM hub.subscription_attempts WHERE quote_id = ? ORDER BY started_at",
+                String.class, quoteId);
     }
 
     protected int policyCreatedRows(String policyId) {
