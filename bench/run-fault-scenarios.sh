@@ -18,7 +18,7 @@
 # then the saga) at RATE [10]/s through the hub API with a client credentials token (FaultLoad, which retries a call
 # no hub took for RETRY_FOR [300] s, on the other hub if there are two) - the fault KILL_AFTER [5] s into it, and the check once the load
 # is over (FaultCheck): every issued policy has exactly one PolicyCreated, invoice, confirmation email and audit
-# record, no subscription is left half-way after the recovery window (WINDOW [180] s at most), nothing the outboxes
+# record, no subscription is left half-way after the recovery window (WINDOW [240] s at most), nothing the outboxes
 # wrote is missing from Kafka; the figures (produced, consumed, duplicates absorbed, lost, times to recover).
 #
 # Ports (never the stack's defaults): HUB_PORT [18480] (and +1 for the second hub), MOCKS_PORT [18490],
@@ -44,7 +44,7 @@ COUNT=${COUNT:-150}
 RATE=${RATE:-10}
 KILL_AFTER=${KILL_AFTER:-5}
 DOWN=${DOWN:-10}
-WINDOW=${WINDOW:-180}
+WINDOW=${WINDOW:-240}
 RETRY_FOR=${RETRY_FOR:-300}
 HUB_PORT=${HUB_PORT:-18480}
 MOCKS_PORT=${MOCKS_PORT:-18490}
