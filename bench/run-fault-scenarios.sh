@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The crash and fault scenarios of docs/reliability.md, on real processes, in one command:
 #
-#   bench/run-fault-scenarios.sh              # all of them, one after the other (about 15 minutes)
+#   bench/run-fault-scenarios.sh              # all of them, one after the other (about 35 minutes on a busy 2-core machine)
 #   bench/run-fault-scenarios.sh hub-kill     # or some of them
 #
 #   hub-kill          kill -9 the hub mid-burst (Kafka, PostgreSQL, the mocks and the identity provider live on in
