@@ -12,10 +12,8 @@ import java.util.List;
  * needs no psql: {@code terminate-walsenders} ends every replication connection (the relays' walsenders) as an
  * operator's {@code pg_terminate_backend} would, at {@code atEpochMs} if given (the tool is started ahead, so that a
  * slow JVM start does not move the fault), waits until as many new ones stream (at most {@code timeoutSeconds}) and
- * prints a JSON line: the kill's time (epoch ms), the pids ended, how long until they streamed again;
- * {@code leader-port} prints the client port of the relay leader's lock connection (application_name
- * hub-outbox-relay-leader), which names the leading hub. Arguments: command jdbcUrl password [timeoutSeconds
- * [atEpochMs]].
+ * prints a JSON line: the kill's time (epoch ms), the pids ended, how long until they streamed again.
+ * Arguments: command jdbcUrl password timeoutSeconds [atEpochMs].
  */
 public final class FaultDatabase {
 
@@ -53,14 +51,6 @@ public final class FaultDatabase {
                     }
                     System.out.printf("{\"killAt\": %d, \"walsenders\": \"%s\", \"streamingAgainAfterMs\": %s}%n",
                             killAt, ended, streaming < 0 ? "null" : Long.toString(streaming));
-                }
-                case "leader-port" -> {
-                    try (ResultSet r = s.executeQuery("SELECT client_port FROM pg_stat_activity "
-                            + "WHERE application_name = 'hub-outbox-relay-leader'")) {
-                        while (r.next()) {
-                            System.out.println(r.getInt(1));
-                        }
-                    }
                 }
                 default -> throw new IllegalArgumentException("unknown command " + args[0]);
             }
