@@ -120,7 +120,7 @@ if s:
     print(f"| commit -> consumer | {s['rate']:.0f} rows/s, {s['measuredSeconds']} s | p50 {s['p50Ms']} ms, p95 {s['p95Ms']} ms, "
           f"p99 {s['p99Ms']} ms, max {s['maxMs']:.1f} ms ({s['received']}/{s['measuredRows']} received) | p99 < 100 ms "
           f"| {'yes' if ok else 'no'} | {foreign('steady')} |")
-for f in sorted(glob.glob(os.path.join(run, "retry-*.json"))):
+for f in sorted(glob.glob(os.path.join(run, "retry-*.json")), key=lambda f: json.load(open(f))["billingErrorRate"]):
     r, n = json.load(open(f)), os.path.basename(f)[:-5]
     print(f"| first invoice after PolicyCreated | {r['policies']} at {r['ratePerSecond']:.0f}/s, Billing failing "
           f"{r['billingErrorRate']} | p50 {r['p50Ms']} ms, p90 {r['p90Ms']} ms, p99 {r['p99Ms']} ms, max {r['maxMs']} ms, "
