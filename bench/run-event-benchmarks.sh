@@ -11,6 +11,9 @@
 #              over DURATION [60] s after WARMUP [20] s (OutboxRelayBenchmark steady)
 #   subscribe  F03 subscribe p99 at SUBSCRIBE_RATE [20]/s over DURATION s after WARMUP s (Gatling,
 #              com.insurancehub.bench.SubscriptionSimulation)
+#   retry      E01 first-invoice delay behind PolicyCreated: POLICIES [100] at POLICY_RATE [2]/s, Billing healthy, then
+#              failing BILLING_ERROR_RATE [0.3] of its calls (com.insurancehub.bench.ConsumerRetryBenchmark); not in
+#              the default set
 #
 # Same stack handling as bench/run-quote-benchmark.sh (bench/stack.sh: own ports, waits for a quiet machine,
 # stops everything it started). Everything it writes goes under bench/target/runs/<UTC time>/; results.md is the
@@ -23,7 +26,7 @@ ROOT=$(pwd)
 SCENARIOS=("$@")
 [ ${#SCENARIOS[@]} -gt 0 ] || SCENARIOS=(burst steady subscribe)
 for s in "${SCENARIOS[@]}"; do
-  case "$s" in burst|steady|subscribe) ;; *) echo "Unknown benchmark '$s' (burst, steady or subscribe)" >&2; exit 2 ;; esac
+  case "$s" in burst|steady|subscribe|retry) ;; *) echo "Unknown benchmark '$s' (burst, steady, subscribe or retry)" >&2; exit 2 ;; esac
 done
 
 ROWS=${ROWS:-20000}
@@ -32,6 +35,9 @@ RELAY_RATE=${RELAY_RATE:-500}
 SUBSCRIBE_RATE=${SUBSCRIBE_RATE:-20}
 DURATION=${DURATION:-60}
 WARMUP=${WARMUP:-20}
+POLICIES=${POLICIES:-100}
+POLICY_RATE=${POLICY_RATE:-2}
+BILLING_ERROR_RATE=${BILLING_ERROR_RATE:-0.3}
 
 RUN_NAME=$(date -u +%Y%m%dT%H%M%SZ)-events
 source "$ROOT/bench/stack.sh"
@@ -74,6 +80,16 @@ for s in "${SCENARIOS[@]}"; do
         -Dwarmup="$WARMUP" -DhubUrl="$HUB_URL" "${AUTH_PROPS[@]}" -DsummaryFile="$RUN_DIR/subscribe.json" \
         > "$RUN_DIR/gatling-subscribe.log" 2>&1 || log "subscribe: Gatling reported a failure, see $RUN_DIR/gatling-subscribe.log"
       foreign_cores "$before" "$(cpu_sample)" > "$RUN_DIR/foreign-cores-subscribe.txt" ;;
+    retry)
+      for rate in 0 "$BILLING_ERROR_RATE"; do
+        wait_for_quiet
+        log "Retry delay: $POLICIES PolicyCreated at $POLICY_RATE/s, Billing failing $rate of its calls"
+        before=$(cpu_sample)
+        java -cp "$CP" com.insurancehub.bench.ConsumerRetryBenchmark mocksUrl="$MOCKS_URL" "$DB" policies="$POLICIES" \
+          rate="$POLICY_RATE" errorRate="$rate" summaryFile="$RUN_DIR/retry-$rate.json" > "$RUN_DIR/retry-$rate.log" 2>&1 \
+          || log "retry $rate failed: see $RUN_DIR/retry-$rate.log"
+        foreign_cores "$before" "$(cpu_sample)" > "$RUN_DIR/foreign-cores-retry-$rate.txt"
+      done ;;
   esac
 done
 
@@ -104,6 +120,11 @@ if s:
     print(f"| commit -> consumer | {s['rate']:.0f} rows/s, {s['measuredSeconds']} s | p50 {s['p50Ms']} ms, p95 {s['p95Ms']} ms, "
           f"p99 {s['p99Ms']} ms, max {s['maxMs']:.1f} ms ({s['received']}/{s['measuredRows']} received) | p99 < 100 ms "
           f"| {'yes' if ok else 'no'} | {foreign('steady')} |")
+for f in sorted(glob.glob(os.path.join(run, "retry-*.json")), key=lambda f: json.load(open(f))["billingErrorRate"]):
+    r, n = json.load(open(f)), os.path.basename(f)[:-5]
+    print(f"| first invoice after PolicyCreated | {r['policies']} at {r['ratePerSecond']:.0f}/s, Billing failing "
+          f"{r['billingErrorRate']} | p50 {r['p50Ms']} ms, p90 {r['p90Ms']} ms, p99 {r['p99Ms']} ms, max {r['maxMs']} ms, "
+          f"{r['withoutInvoice']} dead-lettered | - | - | {foreign(n)} |")
 u = load("subscribe.json")
 if u:
     ok = u["p99Ms"] is not None and u["p99Ms"] < 300 and u["ko"] == 0

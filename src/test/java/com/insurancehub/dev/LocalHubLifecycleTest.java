@@ -98,12 +98,22 @@ class LocalHubLifecycleTest {
                     assertThat(password).isNotEqualTo(superuserPassword);
                 }
             } finally {
+                int stopAt = output.size();
+                long stopping = System.nanoTime();
                 if (killed) {
                     process.destroyForcibly(); // SIGKILL: a crash
                 } else {
                     process.destroy(); // SIGTERM, as Ctrl-C through Maven
                 }
                 assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("stopped within 60 s").isTrue();
+                if (!killed) {
+                    // a clean stop: in seconds (20, forced, with errors, before the Kafka consumers stopped side by
+                    // side) and nothing logged at WARN or above
+                    assertThat(Duration.ofNanos(System.nanoTime() - stopping)).as("time to stop")
+                            .isLessThan(Duration.ofSeconds(15));
+                    assertThat(output.subList(stopAt, output.size())).as("what the stop logged")
+                            .noneMatch(l -> l.contains(" WARN ") || l.contains(" ERROR "));
+                }
             }
             if (killed) {
                 assertThat(postgresProcessesOn(postgres)).as("a crash leaves PostgreSQL behind").isNotEmpty();
