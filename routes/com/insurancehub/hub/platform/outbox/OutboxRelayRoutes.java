@@ -102,6 +102,7 @@ public class OutboxRelayRoutes extends EndpointRouteBuilder {
                 .snapshotMode("no_data")
                 .offsetStorage(PostgresOffsetBackingStore.class.getName())
                 .additionalProperties(PostgresOffsetBackingStore.TABLE, "{{hub.outbox.offset-table}}")
+                .additionalProperties("retriable.restart.connector.wait.ms", "{{hub.outbox.restart-wait}}")
                 .offsetFlushIntervalMs("{{hub.outbox.offset-flush-interval}}")
                 .pollIntervalMs("{{hub.outbox.poll-interval}}")
                 .maxBatchSize("{{hub.outbox.max-batch-size}}")
