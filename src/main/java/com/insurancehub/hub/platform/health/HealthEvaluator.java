@@ -2,6 +2,7 @@ package com.insurancehub.hub.platform.health;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -107,6 +108,8 @@ public final class HealthEvaluator implements SmartInitializingSingleton, Dispos
     private volatile ConsumerGroupCheck consumers;
     private volatile ScheduledExecutorService executor;
     private volatile Admin admin;
+    /** Used by the evaluating thread only; closed with the evaluator */
+    private Connection relayConnection;
     private volatile boolean running;
     private ApplicationContext applicationContext;
 
@@ -225,6 +228,7 @@ public final class HealthEvaluator implements SmartInitializingSingleton, Dispos
             admin.close(properties.timeout());
             admin = null;
         }
+        closeRelayConnection(); // its thread has ended (or is past its timeout)
     }
 
     /** Should the close event be missed (a context failing to start). */
@@ -297,6 +301,45 @@ public final class HealthEvaluator implements SmartInitializingSingleton, Dispos
     }
 
     private Health relays() throws Exception {
+        List<OutboxRelayCheck.Relay> outboxRelays = outboxRelays();
+        Health health;
+        try {
+            health = relays(relayConnection(), outboxRelays);
+        } catch (SQLException first) {
+            closeRelayConnection(); // a connection the database dropped (restart, failover): once more on a new one
+            health = relays(relayConnection(), outboxRelays);
+        }
+        registerRelayMetrics(outboxRelays);
+        return health;
+    }
+
+    private Health relays(Connection connection, List<OutboxRelayCheck.Relay> outboxRelays) throws SQLException {
+        return relays.evaluate(connection, outboxRelays, routeId -> {
+            ServiceStatus status = camelContext.getRouteController().getRouteStatus(routeId);
+            return status == null ? "absent" : status.name();
+        });
+    }
+
+    /** One connection for the relay checks, kept between evaluations (a new one each time cost a backend's start). */
+    private Connection relayConnection() throws SQLException {
+        if (relayConnection == null) {
+            relayConnection = openRelayConnection();
+        }
+        return relayConnection;
+    }
+
+    private void closeRelayConnection() {
+        if (relayConnection != null) {
+            try {
+                relayConnection.close();
+            } catch (SQLException e) {
+                LOG.debug("Closing the relay health check's connection: {}", e.getMessage());
+            }
+            relayConnection = null;
+        }
+    }
+
+    private Connection openRelayConnection() throws SQLException {
         Properties credentials = new Properties();
         credentials.setProperty("user", environment.getRequiredProperty("hub.outbox.user"));
         credentials.setProperty("password", environment.getProperty("hub.outbox.password", ""));
@@ -306,16 +349,7 @@ public final class HealthEvaluator implements SmartInitializingSingleton, Dispos
         credentials.setProperty("socketTimeout", seconds);
         String url = "jdbc:postgresql://" + environment.getRequiredProperty("hub.postgres.host") + ":"
                 + environment.getRequiredProperty("hub.postgres.port") + "/" + environment.getRequiredProperty("hub.postgres.database");
-        List<OutboxRelayCheck.Relay> outboxRelays = outboxRelays();
-        Health health;
-        try (Connection connection = DriverManager.getConnection(url, credentials)) {
-            health = relays.evaluate(connection, outboxRelays, routeId -> {
-                ServiceStatus status = camelContext.getRouteController().getRouteStatus(routeId);
-                return status == null ? "absent" : status.name();
-            });
-        }
-        registerRelayMetrics(outboxRelays);
-        return health;
+        return DriverManager.getConnection(url, credentials);
     }
 
     /**
