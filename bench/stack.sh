@@ -108,6 +108,8 @@ descendants() { # every process below $1, deepest last
 stop_stack() {
   local rc=$?
   trap - EXIT INT TERM
+  # what the benchmark started on top of the stack, stopped first (while the database is still up)
+  if declare -F before_stop_stack >/dev/null; then before_stop_stack || true; fi
   if [ -n "$SAMPLER_PID" ]; then kill "$SAMPLER_PID" 2>/dev/null || true; fi
   if [ -n "$STACK_PID" ] && kill -0 "$STACK_PID" 2>/dev/null; then
     local tree

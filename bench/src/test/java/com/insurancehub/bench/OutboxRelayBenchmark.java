@@ -19,7 +19,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -31,7 +30,9 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * The outbox relay benchmark of docs/performance.md (D01), against a running stack
  * ({@code bench/run-event-benchmarks.sh} starts one). It plays Billing: it writes rows into {@code billing.outbox}
  * exactly as Billing does (event type BillingAccountOpened, which no hub route acts on, so only the relay works),
- * and reads {@code insurance.billing.events} with a plain Kafka consumer.
+ * and reads {@code insurance.billing.events} with a plain Kafka consumer. With {@code target=baseline} the same rows
+ * go to {@code bench_raw.outbox}, which {@link RawDebeziumRelay} relays (to {@code topic}, by default the same one):
+ * same burst, same checks, so the two figures compare.
  *
  * <ul>
  *   <li>{@code burst}: {@code rows} rows (default 20,000: 200 accounts x 100 versions, interleaved) committed in one
@@ -40,27 +41,32 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  *   <li>{@code steady}: one row per transaction at {@code rate} rows/s (default 500) for {@code warmup} + {@code
  *       duration} seconds; latency = record received - commit returned, over the measured rows: p50/p95/p99/max.</li>
  * </ul>
- * Arguments: {@code mode key=value...} with keys jdbcUrl, user, password, kafka, rows, rate, warmup, duration,
- * summaryFile. Writes a JSON summary and prints it.
+ * Arguments: {@code mode key=value...} with keys target (hub or baseline), topic, jdbcUrl, user, kafka, rows, rate,
+ * warmup, duration, summaryFile (password: PGPASSWORD). Writes a JSON summary and prints it.
  */
 public final class OutboxRelayBenchmark {
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-    private static final String TOPIC = "insurance.billing.events";
-    private static final String INSERT = "INSERT INTO billing.outbox (id, aggregate_type, aggregate_id, aggregate_version,"
+    private static final String INSERT = "INSERT INTO %s (id, aggregate_type, aggregate_id, aggregate_version,"
             + " event_type, payload) VALUES (?::uuid, 'billing-account', ?, ?, 'BillingAccountOpened', ?::jsonb)";
 
     private final Map<String, String> args;
+    private final String target;
+    private final String table;
+    private final String topic;
+    private final String insert;
     private final String run = UUID.randomUUID().toString().substring(0, 8);
     /** row id -> commit time (ns) */
     private final Map<String, Long> committed = new ConcurrentHashMap<>();
     /** row id -> receive time (ns) */
     private final Map<String, Long> received = new ConcurrentHashMap<>();
+    /** row id -> its version, as written: the baseline's records carry no envelope to read it from */
+    private final Map<String, Integer> versionById = new ConcurrentHashMap<>();
     /** account -> versions in the order received; filled from {@link #receivedRecords} once consuming is over */
     private final Map<String, List<Integer>> versionsByAccount = new ConcurrentHashMap<>();
     /**
-     * The records of this run as received (key, envelope), parsed only after the measurement: on two cores the
-     * benchmark's own JSON parsing would take CPU from the relay it measures.
+     * The records of this run as received (key, event id), looked at only after the measurement: on two cores the
+     * benchmark's own work would take CPU from the relay it measures.
      */
     private final java.util.Queue<String[]> receivedRecords = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private final AtomicBoolean consuming = new AtomicBoolean(true);
@@ -68,6 +74,14 @@ public final class OutboxRelayBenchmark {
 
     private OutboxRelayBenchmark(Map<String, String> args) {
         this.args = args;
+        this.target = args.getOrDefault("target", "hub");
+        this.table = switch (target) {
+            case "hub" -> "billing.outbox";
+            case "baseline" -> "bench_raw.outbox";
+            default -> throw new IllegalArgumentException("target: hub or baseline");
+        };
+        this.topic = args.getOrDefault("topic", "insurance.billing.events");
+        this.insert = INSERT.formatted(table);
     }
 
     public static void main(String[] argv) throws Exception {
@@ -103,7 +117,7 @@ public final class OutboxRelayBenchmark {
         long commitNanos;
         try (Connection c = connection()) {
             c.setAutoCommit(false);
-            try (PreparedStatement insert = c.prepareStatement(INSERT)) {
+            try (PreparedStatement insert = c.prepareStatement(this.insert)) {
                 for (Object[] r : batch) {
                     for (int i = 0; i < r.length; i++) {
                         insert.setObject(i + 1, r[i]);
@@ -127,6 +141,9 @@ public final class OutboxRelayBenchmark {
         double seconds = (last - commitNanos) / 1e9;
         Map<String, Object> summary = new LinkedHashMap<>();
         summary.put("mode", "burst");
+        summary.put("target", target);
+        summary.put("table", table);
+        summary.put("topic", topic);
         summary.put("rows", batch.size());
         summary.put("received", received.size());
         summary.put("firstRecordAfterCommitMs", (first - commitNanos) / 1_000_000);
@@ -146,7 +163,7 @@ public final class OutboxRelayBenchmark {
         long warmupRows = (long) (warmup * rate);
         List<String> measured = new ArrayList<>();
         int behind = 0;
-        try (Connection c = connection(); PreparedStatement insert = c.prepareStatement(INSERT)) {
+        try (Connection c = connection(); PreparedStatement insert = c.prepareStatement(this.insert)) {
             c.setAutoCommit(true);
             long start = System.nanoTime();
             for (long i = 0; i < total; i++) {
@@ -185,6 +202,7 @@ public final class OutboxRelayBenchmark {
         Collections.sort(latencies);
         Map<String, Object> summary = new LinkedHashMap<>();
         summary.put("mode", "steady");
+        summary.put("target", target);
         summary.put("rate", rate);
         summary.put("measuredSeconds", duration);
         summary.put("measuredRows", measured.size());
@@ -200,6 +218,7 @@ public final class OutboxRelayBenchmark {
 
     private Object[] row(String account, int version) {
         String id = UUID.randomUUID().toString();
+        versionById.put(id, version);
         return new Object[] {id, account, version,
                 "{\"accountId\":\"" + account + "\",\"policyId\":\"P-bench-" + id + "\",\"status\":\"OPEN\"}"};
     }
@@ -220,7 +239,7 @@ public final class OutboxRelayBenchmark {
         String prefix = "A-bench-" + run + "-";
         Thread thread = new Thread(() -> {
             try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props)) {
-                consumer.subscribe(List.of(TOPIC));
+                consumer.subscribe(List.of(topic));
                 while (consumer.assignment().isEmpty()) {
                     consumer.poll(Duration.ofMillis(100));
                 }
@@ -233,8 +252,9 @@ public final class OutboxRelayBenchmark {
                         if (record.key() == null || !record.key().startsWith(prefix)) {
                             continue;
                         }
-                        receivedRecords.add(new String[] {record.key(), record.value()});
-                        received.putIfAbsent(eventId(record), now);
+                        String eventId = eventId(record);
+                        receivedRecords.add(new String[] {record.key(), eventId});
+                        received.putIfAbsent(eventId, now);
                     }
                 }
             } catch (Exception e) {
@@ -255,11 +275,14 @@ public final class OutboxRelayBenchmark {
                 : JSON.readTree(record.value()).get("eventId").asText();
     }
 
-    /** Per account, the versions in the order they were received (after the measurement). */
-    private void readVersions() throws java.io.IOException {
+    /**
+     * Per account, the versions in the order they were received (after the measurement), by event id: the row id,
+     * which the hub's envelope and the baseline's header both carry.
+     */
+    private void readVersions() {
         for (String[] record : receivedRecords) {
-            JsonNode envelope = JSON.readTree(record[1]);
-            versionsByAccount.computeIfAbsent(record[0], k -> new ArrayList<>()).add(envelope.get("aggregateVersion").asInt());
+            versionsByAccount.computeIfAbsent(record[0], k -> new ArrayList<>())
+                    .add(versionById.getOrDefault(record[1], Integer.MIN_VALUE));
         }
     }
 
