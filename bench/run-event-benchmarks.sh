@@ -225,8 +225,10 @@ if rounds:
     all_ok = all(checked(hub[i]) and checked(raw[i]) for i in rounds)
     print(f"| every burst | | | | every row received, per-key order kept (hub and baseline) | {'yes' if all_ok else 'no'} |")
     print()
-print("| benchmark | load | result | target | met | other processes (cores) |")
-print("|---|---|---|---|---|---:|")
+if any(os.path.exists(os.path.join(run, f)) for f in ("steady.json", "subscribe.json")) \
+        or glob.glob(os.path.join(run, "retry-*.json")):
+    print("| benchmark | load | result | target | met | other processes (cores) |")
+    print("|---|---|---|---|---|---:|")
 s = load("steady.json")
 if s:
     ok = s["p99Ms"] is not None and s["p99Ms"] < 100 and s["received"] == s["measuredRows"]
