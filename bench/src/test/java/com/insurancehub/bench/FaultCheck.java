@@ -50,7 +50,8 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  *       event flow stood still), the first event relayed after the kill (its record's time) and the first invoice of
  *       a policy issued after the kill; when the run settled.</li>
  * </ul>
- * Arguments {@code key=value}: jdbcUrl, password (the database owner's), kafka, load (FaultLoad's file), killAt
+ * Arguments {@code key=value}: jdbcUrl, password (the database owner's), kafka, load (FaultLoad's file, or
+ * SubscriptionSimulation's {@code loadFile}, which names its customers' email prefix), killAt
  * (epoch ms), window (s, default 180), out. Exit code 0 when nothing is lost, duplicated or half-done, 1 otherwise.
  */
 public final class FaultCheck {
@@ -117,7 +118,8 @@ public final class FaultCheck {
 
     /** The run's subscriptions as the systems see them, and what is wrong with them (empty when settled). */
     private State read(Connection db) throws SQLException {
-        String emails = "fault-" + run + "-%";
+        // FaultLoad's customers; another load (SubscriptionSimulation) names its prefix in its file
+        String emails = load.path("emailPrefix").asText("fault-" + run + "-") + "%";
         Map<String, String> quotes = map(db, "SELECT quote_id, status FROM quote_engine.quotes "
                 + "WHERE customer->>'email' LIKE ?", emails);
         Map<String, String[]> policies = new HashMap<>(); // policy -> quote, status
