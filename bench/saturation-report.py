@@ -151,15 +151,24 @@ PORTS = {"hub": os.environ.get("HUB_PORT", "8080"), "mocks": os.environ.get("MOC
          "idp": os.environ.get("IDP_PORT", "9000")}
 
 
+def nice(top):
+    """A round tick step (1, 2 or 5 times a power of ten, about 5 ticks) and the axis end it gives."""
+    import math
+    raw = max(top, 1e-9) / 5
+    mag = 10 ** math.floor(math.log10(raw))
+    step = next(m * mag for m in (1, 2, 5, 10) if m * mag >= raw)
+    return step, step * math.ceil(top / step - 1e-9)
+
+
 def svg(mode, steps, target):
     judged = [s for s in steps if s.get("judged")]
     if not judged:
         return None
     w, h, left, right, top, bottom = 760, 420, 70, 70, 40, 50
     pw, ph = w - left - right, h - top - bottom
-    xmax = max(s["offeredRate"] for s in judged) * 1.05
+    xstep, xmax = nice(max(max(s["offeredRate"] for s in judged), max(s["achievedOkPerSecond"] for s in judged)))
     p99s = [s["p99Ms"] for s in judged if s["p99Ms"] is not None]
-    ymax = max(2.0 * target, min(max(p99s, default=target), 5.0 * target)) * 1.1
+    ystep, ymax = nice(max(2.0 * target, min(max(p99s, default=target), 5.0 * target)))
     rmax = xmax
     X = lambda v: left + pw * v / xmax
     Y = lambda v: top + ph * (1 - min(v, ymax) / ymax)
@@ -171,12 +180,14 @@ def svg(mode, steps, target):
            f'<line x1="{left}" y1="{top + ph}" x2="{left + pw}" y2="{top + ph}" stroke="black"/>',
            f'<line x1="{left}" y1="{top}" x2="{left}" y2="{top + ph}" stroke="#c0392b"/>',
            f'<line x1="{left + pw}" y1="{top}" x2="{left + pw}" y2="{top + ph}" stroke="#2471a3"/>']
-    for i in range(6):
-        xv, yv, rv = xmax * i / 5, ymax * i / 5, rmax * i / 5
-        out += [f'<text x="{X(xv)}" y="{top + ph + 16}" text-anchor="middle">{xv:.0f}</text>',
-                f'<text x="{left - 6}" y="{Y(yv) + 4}" text-anchor="end" fill="#c0392b">{yv:.0f}</text>',
-                f'<text x="{left + pw + 6}" y="{R(rv) + 4}" fill="#2471a3">{rv:.0f}</text>',
-                f'<line x1="{left}" y1="{Y(yv)}" x2="{left + pw}" y2="{Y(yv)}" stroke="#eee"/>']
+    for i in range(round(xmax / xstep) + 1):
+        xv = xstep * i
+        out += [f'<text x="{X(xv):.1f}" y="{top + ph + 16}" text-anchor="middle">{xv:g}</text>',
+                f'<text x="{left + pw + 6}" y="{R(xv) + 4:.1f}" fill="#2471a3">{xv:g}</text>']
+    for i in range(round(ymax / ystep) + 1):
+        yv = ystep * i
+        out += [f'<text x="{left - 6}" y="{Y(yv) + 4:.1f}" text-anchor="end" fill="#c0392b">{yv:g}</text>',
+                f'<line x1="{left}" y1="{Y(yv):.1f}" x2="{left + pw}" y2="{Y(yv):.1f}" stroke="#eee"/>']
     out += [f'<text x="{left + pw / 2}" y="{h - 12}" text-anchor="middle">offered rate (per second)</text>',
             f'<text transform="translate(16,{top + ph / 2}) rotate(-90)" text-anchor="middle" fill="#c0392b">p99 (ms)</text>',
             f'<text transform="translate({w - 14},{top + ph / 2}) rotate(90)" text-anchor="middle" fill="#2471a3">'
