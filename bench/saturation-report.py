@@ -113,7 +113,8 @@ AREAS = [  # (area, regex on the thread's full name), first match wins
     ("identity provider (Tomcat)", r"^http-nio-.*-{idp}-"),
     ("tracing export", r"BatchSpanProcessor|BatchLogRecordProcessor"),
     ("other Camel threads (timers)", r"^Camel "),
-    ("unnamed executors (pool-#-thread-#)", r"^pool-\d+-thread"),
+    # Debezium's asynchronous engine runs its tasks and record processing on Executors.newFixedThreadPool: unnamed
+    ("unnamed executors (pool-#-thread-#: Debezium's engine among them)", r"^pool-\d+-thread"),
 ]
 
 
@@ -258,8 +259,9 @@ for mode in modes:
                 kinds_seen.append(k)
         rows.append((s, kinds, busy, mem))
     head = ("| step | offered (/s) | achieved (OK/s) | sent | KO | unanswered | p50 (ms) | p95 (ms) | p99 (ms) | max (ms) "
-            "| p99 < target | stack JVM CPU (cores) | PostgreSQL CPU (cores) | Gatling CPU (cores) | other processes (cores) ")
-    sep = "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:"
+            "| p99 < target | stack JVM CPU (cores) | PostgreSQL CPU (cores) | stack CPU per OK answer (ms) | Gatling CPU (cores) "
+            "| other processes (cores) ")
+    sep = "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:"
     for k in kinds_seen:
         head += f"| {k}: heap used max / committed (MB) | {k}: RSS (MB) "
         sep += "|---:|---:"
@@ -271,12 +273,16 @@ for mode in modes:
         stack_cpu = sum(v for k, v in kinds.items() if STACK.match(k))
         ours = sum(kinds.values())
         other = None if busy is None else max(0.0, busy - ours)
+        # the stack's CPU (its JVMs and PostgreSQL) per OK answer: 2 cores / this = the rate the CPU allows
+        per_answer = ((stack_cpu + kinds.get("PostgreSQL", 0)) * 1000 / s["achievedOkPerSecond"]
+                      if kinds and s["achievedOkPerSecond"] > 0 else None)
         met = "(not judged: load stopped)" if not s.get("judged") else (
             "yes" if s["p99Ms"] is not None and s["p99Ms"] < target and s["ko"] == 0 else "**no**")
         row = (f"| {s['step']} | {s['offeredRate']:g} | {fmt(s['achievedOkPerSecond'], 1)} | {s['sent']} | "
                f"{s['ko'] + s['failedBefore']} | {s['unanswered']} | {fmt(s['p50Ms'], 1)} | {fmt(s['p95Ms'], 1)} | "
                f"{fmt(s['p99Ms'], 1) if s['p99Ms'] is not None else 'unanswered'} | {fmt(s['maxMs'], 1)} | {met} | "
                f"{fmt(stack_cpu if kinds else None, 2)} | {fmt(kinds.get('PostgreSQL') if kinds else None, 2)} | "
+               f"{fmt(per_answer, 1)} | "
                f"{fmt(kinds.get('Gatling') if kinds else None, 2)} | {fmt(other, 2)} ")
         for k in kinds_seen:
             m = mem.get(k)
@@ -359,7 +365,8 @@ p("Columns: offered = the step's arrival rate (open model: new requests whatever
   "that arrived within the step's window, per second; sent/KO/unanswered = requests sent during the step, failed "
   "(KO answer, or a quote before the subscribe failed), never answered by the end; percentiles over the answers of "
   "the requests sent during the step, the unanswered counted as slower than all (a p99 that falls on them is "
-  "'unanswered'); CPU in cores (of this machine's), from /proc over the step; heap from each JVM's hsperfdata "
+  "'unanswered'); CPU in cores (of this machine's), from /proc over the step; stack CPU per OK answer = (stack JVMs + "
+  "PostgreSQL) CPU-ms per OK answer of the step (the machine's cores divided by it: the rate its CPU allows); heap from each JVM's hsperfdata "
   "(used: highest sample in the step; committed: at its end); RSS at the step's end; PostgreSQL: all its processes, "
   "RSS counts the shared buffers in every backend, PSS shares them out.")
 text = "\n".join(lines) + "\n"
