@@ -96,7 +96,6 @@ public class QuoteSimulation extends Simulation {
     }
 
     private final Kind kind = Kind.valueOf(System.getProperty("scenario", "cache").toUpperCase(Locale.ROOT));
-    /** With {@code -Dsteps=...}: a stepped load instead of one rate (bench/run-saturation.sh, {@link SteppedLoad}). */
     private final SteppedLoad stepped = SteppedLoad.fromSystemProperties(kind.p99TargetMs, "quotes-" + kind.name().toLowerCase(Locale.ROOT));
     private final double rate = stepped != null ? stepped.firstRate()
             : Double.parseDouble(System.getProperty("rate", String.valueOf(kind.defaultRate)));

@@ -52,7 +52,6 @@ public class SubscriptionSimulation extends Simulation {
     static final String MEASURED = "POST /api/quotes/{id}/subscribe";
     static final String WARM_UP = "POST /api/quotes/{id}/subscribe (warm-up)";
 
-    /** With {@code -Dsteps=...}: a stepped load instead of one rate (bench/run-saturation.sh, {@link SteppedLoad}). */
     private final SteppedLoad stepped = SteppedLoad.fromSystemProperties(300, "subscriptions");
     private final double rate = stepped != null ? stepped.firstRate() : Double.parseDouble(System.getProperty("rate", "20"));
     private final int durationSeconds = Integer.getInteger("duration", 60);
