@@ -25,6 +25,8 @@
 # no subscription half-way; every PAS and Billing outbox row of the run on its topic; no duplicate record.
 # While the load runs, bench/stack-sampler.py samples every SAMPLE_EVERY [5] s what every process of the run uses
 # (CPU, RSS, each stack JVM's heap and threads; thread names every THREAD_NAMES_EVERY [30] s, jcmd).
+# After each load, until the run's processes use less than DRAIN_CORES [0.3] cores (DRAIN_MAX [180] s at most): a
+# stopped load leaves queued requests and sagas behind, which must not fall into the next load.
 #
 # Same stack handling as the other bench scripts (bench/stack.sh: one build with -Pbench, the full local stack on its
 # own ports HUB_PORT MOCKS_PORT KAFKA_PORT PG_PORT IDP_PORT, STACK_JVM_ARGS, waits for a quiet machine: MAX_FOREIGN
@@ -58,6 +60,8 @@ MAX_KO_PERCENT=${MAX_KO_PERCENT:-1}
 CHECK_WINDOW=${CHECK_WINDOW:-180}
 SAMPLE_EVERY=${SAMPLE_EVERY:-5}
 THREAD_NAMES_EVERY=${THREAD_NAMES_EVERY:-30}
+DRAIN_CORES=${DRAIN_CORES:-0.3}
+DRAIN_MAX=${DRAIN_MAX:-180}
 
 RUN_NAME=$(date -u +%Y%m%dT%H%M%SZ)-saturation
 if [ "${EVENT_NOTIFIER:-0}" = 1 ]; then
@@ -121,6 +125,22 @@ gatling() {
     log "$mode: Gatling failed, see $RUN_DIR/gatling-$mode.log"
   fi
   echo "$mode end $(date -u +%H:%M:%S) load $(loadavg)" >> "$RUN_DIR/phases.log"
+  wait_for_drain
+}
+
+# A stopped load leaves work behind (requests queued in the hub, sagas, their events): the next load must not
+# start on it. Waits until the run's processes use less than DRAIN_CORES for 5 s, DRAIN_MAX s at most.
+wait_for_drain() {
+  local waited=0 a b used=?
+  while [ "$waited" -lt "$DRAIN_MAX" ]; do
+    a=$(cpu_sample); sleep 5; b=$(cpu_sample); waited=$((waited + 5))
+    used=$(awk -v a="$a" -v b="$b" -v n="$(nproc)" 'BEGIN { split(a, x, " "); split(b, y, " "); all = y[1] - x[1];
+      printf "%.2f", (all > 0 ? n * (y[3] - x[3]) / all : 0) }')
+    if awk -v u="$used" -v m="$DRAIN_CORES" 'BEGIN { exit !(u < m) }'; then
+      log "stack idle again ($used cores) ${waited}s after the load"; return
+    fi
+  done
+  log "WARNING: the stack still uses $used cores ${DRAIN_MAX}s after the load: going on"
 }
 
 loss_check() { # mode: FaultCheck on load-<mode>.json -> check-<mode>.json
