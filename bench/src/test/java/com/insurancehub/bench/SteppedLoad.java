@@ -145,6 +145,11 @@ final class SteppedLoad {
         return session.set("steppedSentAt", now).set("steppedStep", step);
     }
 
+    /** True once the monitor stopped the load: Gatling may still run a user's next steps before it exits. */
+    boolean stopped() {
+        return stopReason.get() != null;
+    }
+
     /** A user whose call could not be sent (a call it needs first failed): a failure of the current step. */
     Session failedBefore(Session session) {
         failedBefore[stepOf(System.nanoTime())].increment();

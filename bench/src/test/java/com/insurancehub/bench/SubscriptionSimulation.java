@@ -111,6 +111,8 @@ public class SubscriptionSimulation extends Simulation {
                     return session;
                 })
                 .exitHereIfFailed()
+                // a quote answered after the monitor stopped the load: no subscribe the load file would not list
+                .exitHereIf(session -> steppedCall && stepped.stopped())
                 .exec(session -> session.set("sentAt", System.nanoTime()))
                 .exec(session -> steppedCall ? stepped.sent(session) : session)
                 // replaced by the answer; left as it is when the load ends first (a stopped load, its last calls)
