@@ -35,7 +35,8 @@ log() { printf '%s %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
 
 # "<all jiffies> <busy jiffies> <jiffies of this run's processes>": this script and everything below it (Maven,
-# the stack's JVM, Gatling), its PostgreSQL (found by data directory), exited children included (cutime)
+# the stack's JVM, Gatling), its PostgreSQL (found by data directory) and the backends below it (pg_ctl detaches the
+# postmaster: its parent is init), exited children included (cutime)
 cpu_sample() {
   python3 - "$$" "$WORK_DIR" <<'PY'
 import os, sys
@@ -50,12 +51,11 @@ for pid in filter(str.isdigit, os.listdir("/proc")):
         continue
     f = stat[stat.rindex(")") + 2:].split()
     procs[int(pid)] = (int(f[1]), sum(int(x) for x in f[11:15]), cmd)
-ours, todo = set(), [root]
+ours, todo = set(), [root] + [p for p, (_, _, cmd) in procs.items() if work in cmd]
 while todo:
     p = todo.pop()
     ours.add(p)
     todo += [c for c, (ppid, _, _) in procs.items() if ppid == p and c not in ours]
-ours |= {p for p, (_, _, cmd) in procs.items() if work in cmd}
 print(sum(cpu), sum(cpu) - cpu[3] - cpu[4], sum(procs[p][1] for p in ours if p in procs))
 PY
 }

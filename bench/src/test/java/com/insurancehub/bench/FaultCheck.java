@@ -39,6 +39,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * record, and no subscription is left half-way - or until {@code window} seconds have passed, then reports:
  * <ul>
  *   <li>the subscriptions: ISSUED (committed in PAS) and the rest, whatever the client was told;</li>
+ *   <li>per quote, at most one issued policy (a subscription taken once);</li>
  *   <li>per issued policy, exactly one PolicyCreated in PAS's outbox, one distinct PolicyCreated on the policy topic,
  *       one premium invoice, one confirmation email, one audit record; records on the topic beyond one per event are
  *       duplicates (relay replays), counted as absorbed when every effect is still exactly one;</li>
@@ -50,7 +51,8 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  *       event flow stood still), the first event relayed after the kill (its record's time) and the first invoice of
  *       a policy issued after the kill; when the run settled.</li>
  * </ul>
- * Arguments {@code key=value}: jdbcUrl, password (the database owner's), kafka, load (FaultLoad's file), killAt
+ * Arguments {@code key=value}: jdbcUrl, password (the database owner's), kafka, load (FaultLoad's file, or
+ * SubscriptionSimulation's {@code loadFile}, which names its customers' email prefix), killAt
  * (epoch ms), window (s, default 180), out. Exit code 0 when nothing is lost, duplicated or half-done, 1 otherwise.
  */
 public final class FaultCheck {
@@ -117,7 +119,8 @@ public final class FaultCheck {
 
     /** The run's subscriptions as the systems see them, and what is wrong with them (empty when settled). */
     private State read(Connection db) throws SQLException {
-        String emails = "fault-" + run + "-%";
+        // FaultLoad's customers; another load (SubscriptionSimulation) names its prefix in its file
+        String emails = load.path("emailPrefix").asText("fault-" + run + "-") + "%";
         Map<String, String> quotes = map(db, "SELECT quote_id, status FROM quote_engine.quotes "
                 + "WHERE customer->>'email' LIKE ?", emails);
         Map<String, String[]> policies = new HashMap<>(); // policy -> quote, status
@@ -132,6 +135,9 @@ public final class FaultCheck {
         Set<String> issued = policies.entrySet().stream().filter(e -> LIVE_POLICY.contains(e.getValue()[1]))
                 .map(Map.Entry::getKey).collect(Collectors.toSet());
         Set<String> quotesWithPolicy = issued.stream().map(p -> policies.get(p)[0]).collect(Collectors.toSet());
+        // a quote is subscribed once: two live policies for one quote are a subscription taken twice
+        Map<String, Integer> livePerQuote = new HashMap<>();
+        issued.forEach(p -> livePerQuote.merge(policies.get(p)[0], 1, Integer::sum));
 
         Map<String, Integer> invoices = counts(db, "SELECT policy_id, count(*) FROM billing.invoices "
                 + "WHERE policy_id = ANY(?) AND kind = 'PREMIUM' GROUP BY policy_id", issued);
@@ -151,6 +157,12 @@ public final class FaultCheck {
             expectOne(problems, policy, "confirmation email", emailsSent);
             expectOne(problems, policy, "audit record", audits);
         }
+        livePerQuote.forEach((quote, n) -> {
+            if (n > 1) {
+                problems.add("quote " + quote + " has " + n + " issued policies (subscribed more than once)");
+                halfStates.merge("quotesSubscribedTwice", 1, Integer::sum);
+            }
+        });
         // half-states
         policies.forEach((policy, qs) -> {
             if ("PENDING".equals(qs[1])) {

@@ -67,6 +67,10 @@ import io.gatling.javaapi.http.HttpRequestActionBuilder;
  * ({@link ClientCredentialsToken}: {@code tokenUrl}, {@code clientId}, {@code clientSecret}, {@code scope}, defaults
  * the local stack's {@code partner-broker} and scope {@code quotes}); the stack must let that client call at the
  * rate (bench/stack.sh raises its limit).
+ *
+ * <p>With {@code steps} (e.g. {@code -Dsteps=100,200,300 -DstepDuration=30 -Dp99Target=50}): after the warm-up at
+ * the first step's rate, a stepped load ({@link SteppedLoad}, bench/run-saturation.sh) instead of the measured
+ * phase; no assertion, the steps file is the result.
  */
 public class QuoteSimulation extends Simulation {
 
@@ -92,7 +96,9 @@ public class QuoteSimulation extends Simulation {
     }
 
     private final Kind kind = Kind.valueOf(System.getProperty("scenario", "cache").toUpperCase(Locale.ROOT));
-    private final double rate = Double.parseDouble(System.getProperty("rate", String.valueOf(kind.defaultRate)));
+    private final SteppedLoad stepped = SteppedLoad.fromSystemProperties(kind.p99TargetMs, "quotes-" + kind.name().toLowerCase(Locale.ROOT));
+    private final double rate = stepped != null ? stepped.firstRate()
+            : Double.parseDouble(System.getProperty("rate", String.valueOf(kind.defaultRate)));
     private final int durationSeconds = Integer.getInteger("duration", 60);
     private final int warmupSeconds = Integer.getInteger("warmup", 30);
     private final String hubUrl = stripSlash(System.getProperty("hubUrl", "http://localhost:8080"));
@@ -156,6 +162,20 @@ public class QuoteSimulation extends Simulation {
                         rampUsersPerSec(Math.max(1, rate / 10)).to(rate).during(Math.max(1, warmupSeconds / 3)),
                         constantUsersPerSec(rate).during(Math.max(1, warmupSeconds - warmupSeconds / 3)));
 
+        if (stepped != null) {
+            // the warm-up at the first step's rate, then the steps, judged by the step monitor
+            PopulationBuilder steps = scenario("measured steps")
+                    .exec(stepped::sent).exec(measured).exec(stepped::answered)
+                    .injectOpen(stepped.injection());
+            setUp(warmUpPopulation.andThen(steps, stepped.monitor()))
+                    .protocols(protocol)
+                    .maxDuration(Duration.ofSeconds(warmupSeconds + stepped.totalSeconds() + 90L));
+        } else {
+            setUpSteadyRate(warmUpPopulation, measured, protocol);
+        }
+    }
+
+    private void setUpSteadyRate(PopulationBuilder warmUpPopulation, ChainBuilder measured, HttpProtocolBuilder protocol) {
         PopulationBuilder markStart = scenario("mark measured start")
                 .exec(session -> {
                     atMeasuredStart = snapshot();
@@ -218,8 +238,10 @@ public class QuoteSimulation extends Simulation {
 
     @Override
     public void before() {
-        System.out.printf("%nQuote benchmark: scenario %s, %s req/s, warm-up %d s, measured %d s, hub %s, mocks %s%n",
-                kind.name().toLowerCase(Locale.ROOT), rate, warmupSeconds, durationSeconds, hubUrl, mocksUrl);
+        System.out.printf("%nQuote benchmark: scenario %s, %s, warm-up %d s, hub %s, mocks %s%n",
+                kind.name().toLowerCase(Locale.ROOT),
+                stepped != null ? stepped.describe() : rate + " req/s, measured " + durationSeconds + " s",
+                warmupSeconds, hubUrl, mocksUrl);
         token.start();
         preparation.put("client", token.clientId());
         resetMocks();
@@ -250,6 +272,16 @@ public class QuoteSimulation extends Simulation {
     @Override
     public void after() {
         token.close();
+        if (stepped != null) {
+            try {
+                resetMocks();
+            } catch (RuntimeException e) {
+                System.err.println("Could not reset the mocks: " + e.getMessage());
+            }
+            stepped.writeReport(Map.of("simulation", "QuoteSimulation", "scenario", kind.name().toLowerCase(Locale.ROOT),
+                    "expectedRatingSource", kind.ratingSource, "warmupSeconds", warmupSeconds, "preparation", preparation));
+            return;
+        }
         Map<String, Object> summary = new LinkedHashMap<>();
         summary.put("scenario", kind.name().toLowerCase(Locale.ROOT));
         summary.put("expectedRatingSource", kind.ratingSource);
