@@ -1,0 +1,47 @@
+package com.insurancehub.hub.platform.outbox;
+
+import java.util.Properties;
+
+import org.apache.camel.Consumer;
+import org.apache.camel.Processor;
+import org.apache.camel.Producer;
+import org.apache.camel.component.debezium.DebeziumEndpoint;
+import org.apache.camel.support.DefaultEndpoint;
+
+/** See {@link OutboxRelayComponent}. Consumer only. */
+public final class OutboxRelayEndpoint extends DefaultEndpoint {
+
+    private final DebeziumEndpoint<?> debezium;
+
+    OutboxRelayEndpoint(String uri, OutboxRelayComponent component, DebeziumEndpoint<?> debezium) {
+        super(uri, component);
+        this.debezium = debezium;
+    }
+
+    /** The Debezium engine's configuration, as Camel's debezium-postgres endpoint makes it from the options. */
+    Properties debeziumProperties() {
+        return debezium.getConfiguration().createDebeziumConfiguration().asProperties();
+    }
+
+    /** Debezium's name of the relay (the endpoint's path): the key of its offsets. */
+    String relayName() {
+        return debezium.getConfiguration().getName();
+    }
+
+    @Override
+    public Consumer createConsumer(Processor processor) throws Exception {
+        OutboxRelayConsumer consumer = new OutboxRelayConsumer(this, processor);
+        configureConsumer(consumer);
+        return consumer;
+    }
+
+    @Override
+    public Producer createProducer() {
+        throw new UnsupportedOperationException("outbox-relay endpoints only consume");
+    }
+
+    @Override
+    public boolean isRemote() {
+        return true;
+    }
+}
