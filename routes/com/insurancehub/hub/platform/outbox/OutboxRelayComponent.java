@@ -3,7 +3,7 @@ package com.insurancehub.hub.platform.outbox;
 import java.util.Map;
 
 import org.apache.camel.Endpoint;
-import org.apache.camel.component.debezium.DebeziumEndpoint;
+import org.apache.camel.component.debezium.postgres.DebeziumPostgresEndpoint;
 import org.apache.camel.support.DefaultComponent;
 
 /**
@@ -21,7 +21,7 @@ public final class OutboxRelayComponent extends DefaultComponent {
     @Override
     protected Endpoint createEndpoint(String uri, String remaining, Map<String, Object> parameters) throws Exception {
         // The debezium-postgres endpoint parses and validates the options; the relay reads its Debezium configuration
-        DebeziumEndpoint<?> debezium = (DebeziumEndpoint<?>) getCamelContext().getComponent("debezium-postgres")
+        DebeziumPostgresEndpoint debezium = (DebeziumPostgresEndpoint) getCamelContext().getComponent("debezium-postgres")
                 .createEndpoint("debezium-postgres:" + remaining, parameters);
         parameters.clear();
         return new OutboxRelayEndpoint(uri, this, debezium);

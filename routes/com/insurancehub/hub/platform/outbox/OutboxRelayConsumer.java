@@ -30,6 +30,9 @@ final class OutboxRelayConsumer extends DefaultConsumer
 
     private static final Logger LOG = LoggerFactory.getLogger(OutboxRelayConsumer.class);
 
+    /** How long (ms) a stop waits for Debezium's tasks to have started before it gives up. */
+    private static final long START_WAIT = 30_000;
+
     private final OutboxRelayEndpoint endpoint;
     private ExecutorService executor;
     private DebeziumEngine<ChangeEvent<SourceRecord, SourceRecord>> engine;
@@ -47,9 +50,8 @@ final class OutboxRelayConsumer extends DefaultConsumer
                 .using(endpoint.debeziumProperties())
                 .notifying(this)
                 .using((success, message, error) -> {
-                    if (!success && isRunAllowed()) {
-                        LOG.error("Relay {} stopped: {} - nothing after its last stored offset is lost, restart the route to"
-                                + " go on from there", relay, message, error);
+                    if (!success && isRunAllowed() && !relayStopping()) {
+                        stopRoute(relay, message, error);
                     }
                 })
                 .build();
@@ -105,14 +107,50 @@ final class OutboxRelayConsumer extends DefaultConsumer
                 + " rows", failure);
     }
 
+    /** Debezium refuses to close while its tasks start (leaked connections): the stop waits for them to have started. */
+    private void closeEngine() throws Exception {
+        long deadline = System.currentTimeMillis() + START_WAIT;
+        while (true) {
+            try {
+                engine.close();
+                return;
+            } catch (IllegalStateException e) {
+                if (e.getMessage() != null && e.getMessage().contains("already")) {
+                    return; // failed before (fail-stop) or already closing
+                }
+                if (System.currentTimeMillis() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(100);
+            }
+        }
+    }
+
     private boolean relayStopping() {
         return isStopping() || isStopped() || Thread.currentThread().isInterrupted();
+    }
+
+    /**
+     * The engine failed (a batch could be neither published nor dead-lettered): the route stops too, so that it
+     * shows as stopped (Hawtio, health) rather than started with no engine behind it. Started again - by hand, or
+     * on the next leader - it replays from the last stored offset.
+     */
+    private void stopRoute(String relay, String message, Throwable error) {
+        LOG.error("Relay {} failed and stops: {} - its next start replays from its last stored offset", relay, message, error);
+        String routeId = getRouteId();
+        getEndpoint().getCamelContext().getExecutorServiceManager().newThread("OutboxRelayStop-" + relay, () -> {
+            try {
+                getEndpoint().getCamelContext().getRouteController().stopRoute(routeId);
+            } catch (Exception e) {
+                LOG.error("Stopping the failed relay route {} failed", routeId, e);
+            }
+        }).start();
     }
 
     @Override
     protected void doStop() throws Exception {
         if (engine != null) {
-            engine.close(); // stores the marked offsets, closes the replication connection
+            closeEngine(); // stores the marked offsets, closes the replication connection
             engine = null;
         }
         if (executor != null) {

@@ -5,17 +5,23 @@ import java.util.Properties;
 import org.apache.camel.Consumer;
 import org.apache.camel.Processor;
 import org.apache.camel.Producer;
-import org.apache.camel.component.debezium.DebeziumEndpoint;
+import org.apache.camel.component.debezium.postgres.DebeziumPostgresEndpoint;
+import org.apache.camel.component.debezium.postgres.configuration.PostgresConnectorEmbeddedDebeziumConfiguration;
 import org.apache.camel.support.DefaultEndpoint;
 
 /** See {@link OutboxRelayComponent}. Consumer only. */
 public final class OutboxRelayEndpoint extends DefaultEndpoint {
 
-    private final DebeziumEndpoint<?> debezium;
+    private final DebeziumPostgresEndpoint debezium;
 
-    OutboxRelayEndpoint(String uri, OutboxRelayComponent component, DebeziumEndpoint<?> debezium) {
+    OutboxRelayEndpoint(String uri, OutboxRelayComponent component, DebeziumPostgresEndpoint debezium) {
         super(uri, component);
         this.debezium = debezium;
+    }
+
+    /** The relay's options, as Camel's debezium-postgres endpoint read them (slot, tables: the relay's health). */
+    public PostgresConnectorEmbeddedDebeziumConfiguration getConfiguration() {
+        return debezium.getConfiguration();
     }
 
     /** The Debezium engine's configuration, as Camel's debezium-postgres endpoint makes it from the options. */
