@@ -160,6 +160,30 @@ class OutboxRelayRoutesTest extends RouteTestSupport {
         }
     }
 
+    @Test
+    void aRecordKafkaRefusesIsDeadLetteredAndTheOthersOfItsBatchArePublished() throws Exception {
+        mock("dlq").expectedMessageCount(1);
+        String policyId = "P-" + UUID.randomUUID();
+        String tooLarge = UUID.randomUUID().toString();
+        // valid against its schema, but over the broker's record size limit (1 MB)
+        String huge = policyCreated(policyId).replace("\"status\":\"ISSUED\"", "\"status\":\"ISSUED\",\"note\":\"" + "x".repeat(1_100_000) + "\"");
+
+        template.sendBody("direct:pas-outbox", List.of(
+                row(UUID.randomUUID().toString(), policyId, 1, "PolicyCreated", policyCreated(policyId)),
+                row(tooLarge, policyId, 2, "PolicyCreated", huge),
+                row(UUID.randomUUID().toString(), policyId, 3, "PolicyCreated", policyCreated(policyId))));
+
+        MockEndpoint.assertIsSatisfied(camelContext);
+        Message deadLetter = mock("dlq").getReceivedExchanges().get(0).getMessage();
+        assertThat(deadLetter.getHeader("eventId", String.class)).isEqualTo(tooLarge);
+        assertThat(deadLetter.getHeader("dlqException", String.class)).contains("RecordTooLarge");
+        try (KafkaRecords events = KafkaRecords.of("insurance.policy.events")) {
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> events.matching(r -> policyId.equals(r.key())).size() >= 2);
+            assertThat(events.matching(r -> policyId.equals(r.key())).stream().map(OutboxRelayRoutesTest::version).toList())
+                    .containsExactly(1, 3);
+        }
+    }
+
     private static int version(ConsumerRecord<String, String> record) {
         try {
             return JSON.readTree(record.value()).get("aggregateVersion").asInt();
