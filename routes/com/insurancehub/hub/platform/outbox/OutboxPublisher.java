@@ -1,12 +1,17 @@
 package com.insurancehub.hub.platform.outbox;
 
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.Properties;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import com.insurancehub.hub.platform.correlation.CorrelationId;
+import com.insurancehub.hub.platform.outbox.OutboxEnvelopes.OutboxEvent;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
@@ -14,127 +19,187 @@ import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.propagation.TextMapGetter;
-import org.apache.camel.AsyncProducer;
+import io.opentelemetry.context.propagation.TextMapPropagator;
 import org.apache.camel.CamelContext;
-import org.apache.camel.EndpointProducerResolver;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.Route;
 import org.apache.camel.StatefulService;
-import org.apache.camel.component.kafka.KafkaEndpoint;
+import org.apache.camel.component.kafka.KafkaComponent;
+import org.apache.camel.component.kafka.KafkaConstants;
+import org.apache.camel.support.DefaultExchange;
 import org.apache.camel.support.service.ServiceSupport;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Hands relayed outbox events to Kafka without waiting for each broker acknowledgement (D01 throughput).
+ * The relay's last step: publishes a batch of events (body: a list of {@link OutboxEvent}) to the relay's topic and
+ * returns once the broker has acknowledged every one of them - the relay's consumer then lets Debezium store the
+ * batch's offset. Records are sent without waiting for each other (the client batches them, idempotent, at most 5
+ * requests in flight, so per-key order holds even when it retries) and the batch waits once, for all of them; the
+ * next batch is sent after, so order also holds across batches. Record: key = aggregate id, value = the envelope,
+ * headers eventId, eventType, X-Correlation-Id (the row's) and the trace context.
  *
- * <p>Why not a plain {@code .to("kafka:...")}: the Debezium consumer hands records over one at a time and waits
- * for the route, so a synchronous send per record capped the relay at a few hundred events/s on 2 cores. Here
- * the record is sent in the Debezium thread - the Kafka producer keeps their order per partition (idempotent,
- * at most 5 in flight), so per-key order is kept - and the acknowledgement arrives later. What makes that safe
- * is {@link PostgresOffsetBackingStore}: before Debezium stores an offset it calls
- * {@link #offsetsMayBeStored}, so a stored offset only ever covers events the broker has acknowledged.
- * A crash replays the unacknowledged tail (at-least-once; consumers deduplicate by eventId).
+ * <p>A plain Kafka producer rather than camel-kafka's: one Camel exchange per record and its header mapping cost
+ * more than the send. Its settings are the relay's ({@code hub.outbox.kafka.*}, handed over by the route) on the
+ * brokers of Camel's Kafka component.
  *
- * <p>Stopping: Debezium finishes the batch it polled (up to {@code hub.outbox.max-batch-size} rows) before its engine
- * stops. Relaying that tail while the route stops could outlast Camel's graceful timeout, and a forced stop
- * interrupts the engine before it closes its replication connection: the slot then stays held and the relay cannot
- * start again. So the route drops what Debezium hands over once its consumer is stopping ({@link #accepts}) and the
- * offset store stores nothing after a dropped record ({@link #offsetsMayBeStored}): the next start replays it.
+ * <p>A row that breaks its event schema, and a record the broker refuses for good (after the client's retries, up to
+ * the delivery timeout), go to the topic's DLQ with the reason, through the route {@code direct:dead-letter}; the
+ * others of the batch go on. If the dead letter fails too, the step fails: nothing of the batch is marked
+ * processed and the relay stops (fail-stop, the next start replays it). While the relay stops, the wait for
+ * acknowledgements is at most the stop wait; after that the batch is left for the next start.
  *
- * <p>The Kafka endpoint retries transient failures by itself (delivery timeout from properties); a record the
- * broker refuses for good goes to the dead-letter topic with its reason, so nothing is lost in silence.
- *
- * <p>Trace context: the outbox row carries the {@code traceparent} of the request that wrote it. The relay
- * opens its span as a child of it and passes its own context on in the record headers, so the subscribe call,
- * the relay and every consumer share one trace id (O01).
+ * <p>Trace context: the outbox row carries the {@code traceparent} of the request that wrote it. The relay opens its
+ * span as a child of it and passes its own context on in the record headers, so the subscribe call, the relay and
+ * every consumer share one trace id (O01). A row written outside any traced request has none: relayed untraced.
  */
 public final class OutboxPublisher extends ServiceSupport implements Processor {
 
     private static final Logger LOG = LoggerFactory.getLogger(OutboxPublisher.class);
-    /** Live publishers by the name of their relay (its Debezium name): an offset store waits for its own relay only. */
-    private static final Map<String, Set<OutboxPublisher>> LIVE = new ConcurrentHashMap<>();
-    private static final TextMapGetter<Exchange> HEADERS = new TextMapGetter<>() {
+    private static final TextMapGetter<OutboxRow> ROW = new TextMapGetter<>() {
         @Override
-        public Iterable<String> keys(Exchange exchange) {
-            return exchange.getMessage().getHeaders().keySet();
+        public Iterable<String> keys(OutboxRow row) {
+            return List.of("traceparent");
         }
 
         @Override
-        public String get(Exchange exchange, String key) {
-            return exchange == null ? null : exchange.getMessage().getHeader(key, String.class);
+        public String get(OutboxRow row, String key) {
+            return row != null && "traceparent".equals(key) ? row.traceparent() : null;
         }
     };
 
     private final CamelContext camelContext;
     private final String routeId;
-    private final String relay;
-    private final EndpointProducerResolver endpoint;
+    private final String topic;
+    private final Map<String, Object> producerSettings;
     private final String deadLetterUri;
+    private final long stopWait;
     private final OpenTelemetry openTelemetry;
     private final Tracer tracer;
-    private final AtomicLong inFlight = new AtomicLong();
-    private final long stopWait;
-    private volatile String undelivered;
-    /** A record was dropped because the relay was stopping: no offset may be stored until the relay starts again. */
-    private volatile boolean dropped;
-    private final Object acknowledged = new Object();
-    private AsyncProducer producer;
-    private String spanName;
+    private final String spanName;
+    private KafkaProducer<String, byte[]> producer;
     private ProducerTemplate deadLetters;
 
     /**
-     * A publisher lives as long as the Camel context (register it with {@code addService}), not as long as its route:
-     * when the relay route stops, Debezium still hands over the rest of its batch and stores its offset after Camel
-     * has stopped the route's own processors.
+     * @param producerSettings the relay's Kafka producer settings (placeholders allowed), on the brokers of Camel's
+     *                         Kafka component; the serializers and the delivery guarantees (acks=all, idempotent) are
+     *                         the publisher's
      */
-    public OutboxPublisher(CamelContext camelContext, String routeId, String relay, EndpointProducerResolver endpoint,
+    public OutboxPublisher(CamelContext camelContext, String routeId, String topic, Map<String, Object> producerSettings,
                            String deadLetterUri, long stopWait, OpenTelemetry openTelemetry) {
         this.camelContext = camelContext;
         this.routeId = routeId;
-        this.relay = relay;
-        this.stopWait = stopWait;
-        this.endpoint = endpoint;
+        this.topic = topic;
+        this.producerSettings = producerSettings;
         this.deadLetterUri = deadLetterUri;
+        this.stopWait = stopWait;
         this.openTelemetry = openTelemetry;
         this.tracer = openTelemetry.getTracer("insurance-hub.outbox-relay");
+        this.spanName = topic + " relay";
     }
 
-    /**
-     * Whether the offset store of the relay named {@code relay} may store an offset now: once
-     * every record handed to its publisher(s) has been acknowledged by the broker (or dead-lettered), and only if
-     * none was dropped by a stopping relay. Blocks until then; while the relay stops, at most the stop wait
-     * ({@code hub.outbox.stop-wait}), after which nothing is stored (the restart replays, at-least-once).
-     */
-    public static boolean offsetsMayBeStored(String relay) {
-        boolean mayStore = true;
-        for (OutboxPublisher publisher : LIVE.getOrDefault(relay, Set.of())) {
-            mayStore &= publisher.awaitAcknowledged(publisher.relayStopping() ? publisher.stopWait : Long.MAX_VALUE)
-                    && !publisher.dropped;
-        }
-        return mayStore;
-    }
-
-    /** A new Debezium engine of the relay starts from the last stored offset: what was dropped is replayed. */
-    public static void relayStarting(String relay) {
-        LIVE.getOrDefault(relay, Set.of()).forEach(publisher -> publisher.dropped = false);
-    }
-
-    /**
-     * The route's first step: false for every record Debezium still hands over once the relay's consumer is
-     * stopping. Such a record is neither published nor covered by a stored offset (see the class comment).
-     */
-    public boolean accepts(Exchange exchange) {
-        if (relayStopping()) {
-            if (!dropped) {
-                LOG.info("Relay {} stopping: the rest of Debezium's batch is left for the next start", routeId);
+    @Override
+    @SuppressWarnings("unchecked")
+    public void process(Exchange exchange) throws Exception {
+        List<OutboxEvent> events = exchange.getMessage().getMandatoryBody(List.class);
+        List<OutboxEvent> failed = new ArrayList<>();
+        ConcurrentLinkedQueue<Refused> refused = new ConcurrentLinkedQueue<>();
+        int sent = 0;
+        for (OutboxEvent event : events) {
+            if (event.failure() == null) {
+                sent++;
+            } else {
+                failed.add(event);
             }
-            dropped = true;
-            return false;
         }
-        return true;
+        CountDownLatch acknowledged = new CountDownLatch(sent);
+        TextMapPropagator propagator = openTelemetry.getPropagators().getTextMapPropagator();
+        for (OutboxEvent event : events) {
+            if (event.failure() == null) {
+                send(event, propagator, acknowledged, refused);
+            }
+        }
+        awaitAcknowledged(acknowledged, sent);
+        for (OutboxEvent event : failed) {
+            deadLetter(event.row(), event.envelope(), event.failure());
+        }
+        for (Refused record : refused) {
+            deadLetter(record.event().row(), new String(record.event().value(), StandardCharsets.UTF_8), record.reason());
+        }
+    }
+
+    private void send(OutboxEvent event, TextMapPropagator propagator, CountDownLatch acknowledged,
+                      ConcurrentLinkedQueue<Refused> refused) {
+        OutboxRow row = event.row();
+        RecordHeaders headers = new RecordHeaders();
+        headers.add("eventId", bytes(row.id()));
+        headers.add("eventType", bytes(row.eventType()));
+        if (row.correlationId() != null) {
+            headers.add(CorrelationId.HEADER, bytes(row.correlationId()));
+        }
+        Span span = startSpan(row, propagator);
+        if (span.getSpanContext().isValid()) {
+            propagator.inject(Context.root().with(span), headers, (carrier, key, value) -> carrier.add(key, bytes(value)));
+        } else if (row.traceparent() != null) {
+            headers.add("traceparent", bytes(row.traceparent())); // tracing off: the row's context goes on as it is
+        }
+        try {
+            producer.send(new ProducerRecord<>(topic, null, row.aggregateId(), event.value(), headers), (metadata, failure) -> {
+                if (failure != null) {
+                    span.setStatus(StatusCode.ERROR, failure.getMessage());
+                    span.recordException(failure);
+                    refused.add(new Refused(event, failure));
+                }
+                span.end();
+                acknowledged.countDown();
+            });
+        } catch (RuntimeException e) {
+            span.setStatus(StatusCode.ERROR, e.getMessage());
+            span.end();
+            refused.add(new Refused(event, e));
+            acknowledged.countDown();
+        }
+    }
+
+    /**
+     * The relay span, child of the context the row carries; an invalid span (nothing recorded, nothing injected) for
+     * a row written outside any traced request.
+     */
+    private Span startSpan(OutboxRow row, TextMapPropagator propagator) {
+        if (row.traceparent() == null) {
+            return Span.getInvalid();
+        }
+        Context parent = propagator.extract(Context.root(), row, ROW);
+        if (!Span.fromContext(parent).getSpanContext().isValid()) {
+            return Span.getInvalid();
+        }
+        return tracer.spanBuilder(spanName)
+                .setParent(parent)
+                .setSpanKind(SpanKind.PRODUCER)
+                .setAttribute("messaging.system", "kafka")
+                .setAttribute("messaging.message.id", row.id())
+                .setAttribute("insurance.event_type", row.eventType())
+                .startSpan();
+    }
+
+    /** Waits for every acknowledgement of the batch; at most the stop wait once the relay stops. */
+    private void awaitAcknowledged(CountDownLatch acknowledged, int sent) throws InterruptedException {
+        while (!acknowledged.await(100, TimeUnit.MILLISECONDS)) {
+            if (relayStopping()) {
+                if (!acknowledged.await(stopWait, TimeUnit.MILLISECONDS)) {
+                    throw new IllegalStateException("Relay " + routeId + " stopping with " + acknowledged.getCount() + " of "
+                            + sent + " events not acknowledged: the batch is left for the next start");
+                }
+                return;
+            }
+        }
     }
 
     private boolean relayStopping() {
@@ -143,144 +208,68 @@ public final class OutboxPublisher extends ServiceSupport implements Processor {
                 && (consumer.isStopping() || consumer.isStopped());
     }
 
-    /** Records handed over and not acknowledged yet (a gauge for the relay's health). */
-    public long inFlight() {
-        return inFlight.get();
-    }
-
-    @Override
-    public void process(Exchange exchange) throws Exception {
-        // Debezium releases its exchange as soon as the route returns: the send gets an exchange of its own, with
-        // just the record (cheaper than a full copy with properties and history)
-        Exchange record = producer.getEndpoint().createExchange();
-        record.getMessage().setBody(exchange.getMessage().getBody());
-        record.getMessage().setHeaders(new HashMap<>(exchange.getMessage().getHeaders()));
-        Span span = startSpan(record);
-        inFlight.incrementAndGet();
-        try {
-            producer.process(record, doneSync -> acknowledge(record, span));
-        } catch (RuntimeException e) {
-            record.setException(e);
-            acknowledge(record, span);
-        }
-    }
-
     /**
-     * The relay span, child of the context the row carries. A row written outside any traced request (a batch job,
-     * a script) has none: it is relayed untraced rather than opening a trace of its own (no span, no headers).
+     * To the topic's DLQ with the reason, through {@code direct:dead-letter}; throws if that fails too (the batch is
+     * then not marked processed: fail-stop).
      */
-    private Span startSpan(Exchange record) {
-        Context parent = openTelemetry.getPropagators().getTextMapPropagator().extract(Context.root(), record, HEADERS);
-        if (!Span.fromContext(parent).getSpanContext().isValid()) {
-            return Span.getInvalid();
-        }
-        Span span = tracer.spanBuilder(spanName)
-                .setParent(parent)
-                .setSpanKind(SpanKind.PRODUCER)
-                .setAttribute("messaging.system", "kafka")
-                .setAttribute("messaging.message.id", record.getMessage().getHeader("eventId", "", String.class))
-                .setAttribute("insurance.event_type", record.getMessage().getHeader("eventType", "", String.class))
-                .startSpan();
-        Map<String, Object> headers = record.getMessage().getHeaders();
-        openTelemetry.getPropagators().getTextMapPropagator()
-                .inject(Context.root().with(span), headers, (carrier, key, value) -> carrier.put(key, value));
-        return span;
-    }
-
-    private void acknowledge(Exchange record, Span span) {
-        try {
-            Exception failure = record.getException();
-            if (failure != null) {
-                span.setStatus(StatusCode.ERROR, failure.getMessage());
-                span.recordException(failure);
-                deadLetter(record, failure);
+    private void deadLetter(OutboxRow row, String value, Exception reason) throws Exception {
+        try (CorrelationId.Scope ignored = CorrelationId.inMdc(row.correlationId())) {
+            LOG.error("Relayed event {} dead-lettered: {}", row.id(), reason.getMessage());
+            Exchange record = new DefaultExchange(camelContext);
+            Map<String, Object> headers = new HashMap<>();
+            headers.put("eventId", row.id());
+            headers.put("eventType", row.eventType());
+            if (row.correlationId() != null) {
+                headers.put(CorrelationId.HEADER, row.correlationId());
             }
-        } finally {
-            span.end();
-            if (inFlight.decrementAndGet() == 0) {
-                synchronized (acknowledged) {
-                    acknowledged.notifyAll();
-                }
+            if (row.traceparent() != null) {
+                headers.put("traceparent", row.traceparent());
             }
-        }
-    }
-
-    /**
-     * A row the relay route could not turn into its event (it breaks its event schema): to the dead-letter topic
-     * with the reason, under the same rule as a record Kafka refused - if that fails too, no offset moves past it.
-     */
-    public void deadLetterRow(Exchange exchange) {
-        deadLetter(exchange, exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class));
-    }
-
-    private void deadLetter(Exchange record, Exception failure) {
-        try (CorrelationId.Scope ignored = CorrelationId.inMdc(record.getMessage().getHeader(CorrelationId.HEADER))) {
-            deadLetterCorrelated(record, failure);
-        }
-    }
-
-    private void deadLetterCorrelated(Exchange record, Exception failure) {
-        LOG.error("Relayed event {} dead-lettered: {}", record.getMessage().getHeader("eventId"),
-                failure == null ? "no reason given" : failure.getMessage());
-        try {
-            record.setException(null);
-            record.setProperty(Exchange.EXCEPTION_CAUGHT, failure);
+            headers.put(KafkaConstants.KEY, row.aggregateId());
+            headers.put("kafka.TOPIC", topic); // where the dead letter goes: <topic>.dlq
+            record.getMessage().setHeaders(headers);
+            record.getMessage().setBody(value);
+            record.setProperty(Exchange.EXCEPTION_CAUGHT, reason);
+            record.setProperty(Exchange.FAILURE_ROUTE_ID, routeId);
             Exchange result = deadLetters.send(deadLetterUri, record);
             if (result.getException() != null) {
-                throw result.getException();
+                LOG.error("Relayed event {} could not be dead-lettered either: the relay stops, its next start replays it",
+                        row.id(), result.getException());
+                throw new IllegalStateException("outbox event " + row.id()
+                        + " reached neither its topic nor the dead-letter topic", result.getException());
             }
-        } catch (Exception e) {
-            // Neither topic took it: the offset must never move past it (fail-stop; a restart replays it)
-            LOG.error("Relayed event {} could not be dead-lettered either", record.getMessage().getHeader("eventId"), e);
-            undelivered = record.getMessage().getHeader("eventId", String.class);
         }
     }
 
-    /** Whether every record handed over has been acknowledged within {@code maxWait} ms. */
-    private boolean awaitAcknowledged(long maxWait) {
-        long deadline = maxWait == Long.MAX_VALUE ? Long.MAX_VALUE : System.currentTimeMillis() + maxWait;
-        synchronized (acknowledged) {
-            while (inFlight.get() > 0) {
-                long left = deadline - System.currentTimeMillis();
-                if (left <= 0) {
-                    LOG.warn("Relay {} stopping with {} events not acknowledged yet: no offset stored, the next start replays them",
-                            routeId, inFlight.get());
-                    return false;
-                }
-                try {
-                    acknowledged.wait(Math.min(left, 100)); // ms; woken at once by the last acknowledgement
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return false;
-                }
-            }
-        }
-        if (undelivered != null) {
-            throw new IllegalStateException("outbox event " + undelivered + " reached neither its topic nor the dead-letter topic");
-        }
-        return true;
+    private static byte[] bytes(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
     }
 
     @Override
-    protected void doStart() throws Exception {
-        KafkaEndpoint kafka = endpoint.resolve(camelContext, KafkaEndpoint.class);
-        producer = kafka.createAsyncProducer();
-        spanName = kafka.getConfiguration().getTopic() + " relay";
-        producer.start();
+    protected void doStart() {
+        Properties settings = new Properties();
+        settings.put("bootstrap.servers", camelContext.getComponent("kafka", KafkaComponent.class).getConfiguration().getBrokers());
+        producerSettings.forEach((key, value) -> settings.put(key, camelContext.resolvePropertyPlaceholders(String.valueOf(value))));
+        settings.put("acks", "all");
+        settings.put("enable.idempotence", "true");
+        settings.put("max.in.flight.requests.per.connection", "5");
+        settings.putIfAbsent("client.id", routeId);
+        producer = new KafkaProducer<>(settings, new StringSerializer(), new ByteArraySerializer());
         deadLetters = camelContext.createProducerTemplate();
         deadLetters.start();
-        LIVE.computeIfAbsent(relay, r -> ConcurrentHashMap.newKeySet()).add(this);
     }
 
     @Override
-    protected void doStop() throws Exception {
-        awaitAcknowledged(stopWait);
-        LIVE.values().forEach(publishers -> publishers.remove(this));
+    protected void doStop() {
         if (producer != null) {
-            producer.stop();
+            producer.close(java.time.Duration.ofMillis(stopWait));
+            producer = null;
         }
         if (deadLetters != null) {
             deadLetters.stop();
         }
+    }
+
+    private record Refused(OutboxEvent event, Exception reason) {
     }
 }

@@ -3,43 +3,37 @@ package com.insurancehub.hub.platform.outbox;
 import java.util.List;
 import java.util.Map;
 
-import com.insurancehub.hub.platform.correlation.CorrelationId;
 import io.opentelemetry.api.OpenTelemetry;
-import org.apache.camel.Exchange;
-import org.apache.camel.Message;
-import org.apache.camel.TypeConverter;
 import org.apache.camel.builder.endpoint.EndpointRouteBuilder;
-import org.apache.camel.component.debezium.DebeziumConstants;
-import org.apache.camel.component.kafka.KafkaConstants;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
 /**
  * D01 - the transactional outbox, relayed by Debezium. PAS, Billing, Claims and the Quote Engine write an outbox row
- * in the same transaction as their change; these routes read each committed row from PostgreSQL's WAL (pgoutput, no
- * initial snapshot), wrap it with the insurance-event-envelope kamelet (schema checked) and publish it to the
- * aggregate's topic: key = aggregate id, headers eventType and X-Correlation-Id (the row's), envelope with the outbox
- * row's id as eventId.
+ * in the same transaction as their change; these routes read the committed rows from PostgreSQL's WAL (pgoutput, no
+ * initial snapshot) and publish each as its event to the aggregate's topic: key = aggregate id, headers eventType,
+ * eventId and X-Correlation-Id (the row's), the envelope of the insurance-event-envelope kamelet (schema checked)
+ * with the outbox row's id as eventId.
  *
- * <p>Throughput: records are handed to Kafka without waiting for each acknowledgement ({@link OutboxPublisher});
- * Debezium's offsets are only stored once everything before them is acknowledged
- * ({@link PostgresOffsetBackingStore}), so the relay stays at-least-once and keeps per-key order. They are stored in
- * the database, so the instance that takes the relays over starts where the last leader stopped.
+ * <p>Throughput: a relay works a batch at a time - what Debezium polled ({@code hub.outbox.max-batch-size} rows at
+ * most) is one exchange ({@link OutboxRelayComponent}): its rows become their events ({@link OutboxEnvelopes}), all
+ * are sent to Kafka at once and the batch waits once for their acknowledgements ({@link OutboxPublisher}). Only then
+ * is the batch marked processed, so Debezium's offsets, stored in the database ({@link PostgresOffsetBackingStore}),
+ * only ever cover acknowledged events: the relay is at-least-once, keeps per-key order, and the instance that takes
+ * the relays over starts where the last leader stopped. Consumers deduplicate by eventId.
  *
- * <p>Why the error handling looks like this: the Debezium consumer marks a record as processed even when the
- * route fails, and its offset moves on. Kafka failures never reach the route: the publisher's producer retries
- * them, then dead-letters (see {@link OutboxPublisher}). What can fail in the route is the row itself (it breaks
- * its event schema): retrying cannot fix that, so it goes to the topic's DLQ with the reason, through the
- * publisher, whose offset rule covers the dead letter too. No redelivery also means Camel makes no defensive copy
- * of every exchange. A rolled-back transaction never reaches the WAL's committed stream, so it publishes nothing. Debezium is
- * at-least-once (a restart replays from the last stored offset): consumers deduplicate by eventId.
+ * <p>A row that breaks its event schema goes to the topic's DLQ with the reason and the rest of its batch goes on;
+ * so does a record Kafka refuses for good. If even the DLQ fails, the batch fails and the relay stops before it
+ * (fail-stop; a restart replays it): no error handler retries here. A rolled-back transaction never reaches the WAL's
+ * committed stream, so it publishes nothing.
  */
 @Component
 public class OutboxRelayRoutes extends EndpointRouteBuilder {
 
     private final long stopWait;
     private final OpenTelemetry openTelemetry;
+    private OutboxEnvelopes envelopes;
 
     public OutboxRelayRoutes(@Value("${hub.outbox.stop-wait}") long stopWait, ObjectProvider<OpenTelemetry> openTelemetry) {
         this.stopWait = stopWait;
@@ -48,6 +42,10 @@ public class OutboxRelayRoutes extends EndpointRouteBuilder {
 
     @Override
     public void configure() {
+        if (getContext().hasComponent(OutboxRelayComponent.SCHEME) == null) {
+            getContext().addComponent(OutboxRelayComponent.SCHEME, new OutboxRelayComponent());
+        }
+        envelopes = new OutboxEnvelopes(getContext(), getContext().resolvePropertyPlaceholders("{{hub.outbox.schema-location}}"));
         List<String> relays = List.of(
                 relay("pas", "pas", "{{hub.topics.policy}}"),
                 relay("billing", "billing", "{{hub.topics.billing}}"),
@@ -76,18 +74,18 @@ public class OutboxRelayRoutes extends EndpointRouteBuilder {
         String slot = "hub_" + schema + "_outbox";
         String routeId = source + "-outbox-to-kafka";
         String name = source + "-outbox"; // Debezium's name of the relay: its offsets' key
-        OutboxPublisher publisher = new OutboxPublisher(getContext(), routeId, name, kafka(topic)
-                .deliveryTimeoutMs("{{hub.outbox.kafka.delivery-timeout}}")
-                .lingerMs("{{hub.outbox.kafka.linger-ms}}")
-                .producerBatchSize("{{hub.outbox.kafka.batch-size}}")
-                .maxInFlightRequest(5),
+        String resolvedTopic = getContext().resolvePropertyPlaceholders(topic);
+        OutboxPublisher publisher = new OutboxPublisher(getContext(), routeId, resolvedTopic, Map.of(
+                "delivery.timeout.ms", "{{hub.outbox.kafka.delivery-timeout}}",
+                "linger.ms", "{{hub.outbox.kafka.linger-ms}}",
+                "batch.size", "{{hub.outbox.kafka.batch-size}}"),
                 "direct:dead-letter", stopWait, openTelemetry);
         try {
-            getContext().addService(publisher, true, false); // outlives the route, see OutboxPublisher
+            getContext().addService(publisher, true, false); // its producer outlives the relay's stops and starts
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
-        from(debeziumPostgres(name)
+        String debezium = debeziumPostgres(name)
                 .databaseHostname("{{hub.postgres.host}}")
                 .databasePort("{{hub.postgres.port}}")
                 .databaseDbname("{{hub.postgres.database}}")
@@ -106,61 +104,21 @@ public class OutboxRelayRoutes extends EndpointRouteBuilder {
                 .offsetFlushIntervalMs("{{hub.outbox.offset-flush-interval}}")
                 .pollIntervalMs("{{hub.outbox.poll-interval}}")
                 .maxBatchSize("{{hub.outbox.max-batch-size}}")
+                .maxQueueSize("{{hub.outbox.max-queue-size}}")
                 .heartbeatIntervalMs("{{hub.outbox.heartbeat-interval}}")
                 .heartbeatActionQuery("INSERT INTO {{hub.outbox.heartbeat-table}} (source, beat_at) VALUES ('" + source
-                        + "', now()) ON CONFLICT (source) DO UPDATE SET beat_at = now()"))
+                        + "', now()) ON CONFLICT (source) DO UPDATE SET beat_at = now()")
+                .getRawUri();
+        // the same options, read by the batch relay endpoint (OutboxRelayComponent)
+        from(OutboxRelayComponent.SCHEME + debezium.substring(debezium.indexOf(':')))
                 .routeId(routeId)
                 // One reader per replication slot: started by the leadership route on the leading instance
                 .autoStartup(false)
-                .description("D01 - relay every committed " + schema + ".outbox row to " + topic)
-                .errorHandler(defaultErrorHandler().maximumRedeliveries(0))
-                .onException(Exception.class)
-                    .handled(true)
-                    .setHeader("kafka.TOPIC", constant(topic))
-                    .process(publisher::deadLetterRow)
-                .end()
-                // what Debezium still hands over while the route stops is left for the next start (see OutboxPublisher)
-                .filter(publisher::accepts)
-                // inserts into the outbox only: not the heartbeat table, not updates or deletes (cleanup)
-                .filter(header(DebeziumConstants.HEADER_IDENTIFIER).isEqualTo("hub-" + source + "." + schema + ".outbox"))
-                .filter(header(DebeziumConstants.HEADER_OPERATION).isEqualTo("c"))
-                // only what the event needs from here on ("*" is a plain wildcard: no regex per header and row)
-                .removeHeaders("*")
-                .process(OutboxRelayRoutes::rowToEvent).id("read-" + source + "-outbox-row")
-                // the row's headers are already only the envelope's: no header clean-up in the kamelet
-                .to("kamelet:insurance-event-envelope?onlyEnvelopeHeaders=false")
-                .setHeader("traceparent", variable("traceparent"))
-                .setHeader(KafkaConstants.KEY, header("aggregateId"))
-                .setHeader("kafka.TOPIC", constant(topic)) // where a refused record's dead letter goes (.dlq)
-                .removeHeader("occurredAt")
-                .removeHeader("aggregateVersion")
-                .removeHeader("aggregateId")
-                .process(exchange -> publisher.process(exchange)).id("publish-" + source + "-event");
+                .description("D01 - relay every committed " + schema + ".outbox row to " + topic + ", a batch at a time")
+                // a failed batch is not retried here: the relay stops with its offset before the batch (fail-stop)
+                .errorHandler(noErrorHandler())
+                .process(envelopes).id("wrap-" + source + "-outbox-rows-into-their-events")
+                .process(publisher).id("publish-" + source + "-events-and-await-their-acknowledgements");
         return routeId;
-    }
-
-    /**
-     * The outbox row (column to value, as Debezium hands it over) becomes the event's data and headers. One step
-     * rather than a setHeader per column: simple's {@code ${body[column]}} copies the exchange on every call, and
-     * this runs for every row of every burst.
-     */
-    static void rowToEvent(Exchange exchange) {
-        Message message = exchange.getMessage();
-        Map<?, ?> row = message.getBody(Map.class);
-        TypeConverter types = exchange.getContext().getTypeConverter();
-        message.setHeader("eventId", types.convertTo(String.class, row.get("id")));
-        message.setHeader("eventType", types.convertTo(String.class, row.get("event_type")));
-        message.setHeader("aggregateId", types.convertTo(String.class, row.get("aggregate_id")));
-        message.setHeader("aggregateVersion", types.convertTo(String.class, row.get("aggregate_version")));
-        message.setHeader("occurredAt", types.convertTo(String.class, row.get("created_at")));
-        // the context of the request that wrote the row; set again after the envelope, whose endpoint call is
-        // traced and would put its own context there
-        exchange.setVariable("traceparent", types.convertTo(String.class, row.get("traceparent")));
-        // the correlation id of that request (the systems store only well-formed ones): copied, not checked again
-        Object correlationId = row.get("correlation_id");
-        if (correlationId != null) {
-            message.setHeader(CorrelationId.HEADER, correlationId);
-        }
-        message.setBody(types.convertTo(String.class, row.get("payload")));
     }
 }

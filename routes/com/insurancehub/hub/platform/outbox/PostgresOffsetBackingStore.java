@@ -9,13 +9,10 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Future;
 
 import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.runtime.WorkerConfig;
 import org.apache.kafka.connect.storage.MemoryOffsetBackingStore;
-import org.apache.kafka.connect.util.Callback;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,10 +21,9 @@ import org.slf4j.LoggerFactory;
  * relay and Debezium key), written as the relay's own role. Every hub instance reads the same rows, so the instance
  * that takes the relays over (OutboxRelayLeadership) starts where the last leader stopped, on whatever machine.
  *
- * <p>One rule added to Debezium's in-memory store: an offset is written only once every event the relay has handed
- * to Kafka is acknowledged, and never after a record a stopping relay dropped ({@link OutboxPublisher#offsetsMayBeStored});
- * an offset not written is an offset replayed from at the next start. Debezium writes offsets on its own schedule
- * ({@code offsetFlushIntervalMs}) and when the relay stops; both go through {@link #set}, hence the hook there.
+ * <p>Debezium only stores offsets of records the relay marked processed, and it marks a batch only once Kafka has
+ * acknowledged it ({@link OutboxRelayConsumer}): a stored offset never covers an event not published. Debezium writes
+ * offsets on its own schedule ({@code offsetFlushIntervalMs}) and when the relay stops.
  *
  * <p>Debezium creates the store by class name with no arguments and configures it with the relay's whole
  * configuration: the database and role come from the relay's own {@code database.*} settings, the table from
@@ -76,7 +72,6 @@ public class PostgresOffsetBackingStore extends MemoryOffsetBackingStore {
             closeConnection();
             throw new ConnectException("Reading the offsets of relay " + relay + " from " + table + " failed", e);
         }
-        OutboxPublisher.relayStarting(relay);
     }
 
     private void load() throws SQLException {
@@ -90,17 +85,6 @@ public class PostgresOffsetBackingStore extends MemoryOffsetBackingStore {
             }
         }
         LOG.info("Relay {} starts from {} stored offset(s)", relay, data.size());
-    }
-
-    @Override
-    public Future<Void> set(Map<ByteBuffer, ByteBuffer> values, Callback<Void> callback) {
-        if (!OutboxPublisher.offsetsMayBeStored(relay)) {
-            if (callback != null) {
-                callback.onCompletion(null, null);
-            }
-            return CompletableFuture.completedFuture(null);
-        }
-        return super.set(values, callback);
     }
 
     /** On the store's executor, after {@link #set} has put the values in {@code data}. */

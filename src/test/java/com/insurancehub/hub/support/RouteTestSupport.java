@@ -43,7 +43,7 @@ import com.insurancehub.hub.HubApplication;
 // and slow every context's start and stop. Nor does the health evaluator run (no test here reads health).
 @SpringBootTest(classes = HubApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = {"hub.outbox.enabled=false", "hub.health.enabled=false",
-                "camel.main.auto-startup-exclude-pattern=kafka:*,timer:*,scheduler:*,debezium-postgres:*"})
+                "camel.main.auto-startup-exclude-pattern=kafka:*,timer:*,scheduler:*,debezium-postgres:*,outbox-relay:*"})
 @ContextConfiguration(initializers = DevServicesInitializer.class)
 @ActiveProfiles("test")
 @DirtiesContext(classMode = DirtiesContext.ClassMode.AFTER_CLASS)

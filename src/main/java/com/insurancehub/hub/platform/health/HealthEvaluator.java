@@ -27,6 +27,7 @@ import java.util.function.Predicate;
 import java.util.function.ToDoubleFunction;
 import java.util.regex.Pattern;
 
+import com.insurancehub.hub.platform.outbox.OutboxRelayEndpoint;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.CamelContext;
@@ -354,14 +355,16 @@ public final class HealthEvaluator implements SmartInitializingSingleton, Dispos
 
     /**
      * The hub's outbox relays, as its routes define them (OutboxRelayRoutes): every route reading a replication slot
-     * with Debezium, and the outbox table it follows besides the heartbeat table. Whether they run here or not.
+     * with Debezium (outbox-relay or debezium-postgres endpoints), and the outbox table it follows besides the heartbeat table. Whether they run here or not.
      */
     private List<OutboxRelayCheck.Relay> outboxRelays() {
         String heartbeat = environment.getProperty("hub.outbox.heartbeat-table", "");
         List<OutboxRelayCheck.Relay> found = new ArrayList<>();
         for (Route route : camelContext.getRoutes()) {
-            if (route.getEndpoint() instanceof DebeziumPostgresEndpoint debezium) {
-                PostgresConnectorEmbeddedDebeziumConfiguration configuration = debezium.getConfiguration();
+            PostgresConnectorEmbeddedDebeziumConfiguration configuration =
+                    route.getEndpoint() instanceof OutboxRelayEndpoint relay ? relay.getConfiguration()
+                            : route.getEndpoint() instanceof DebeziumPostgresEndpoint debezium ? debezium.getConfiguration() : null;
+            if (configuration != null) {
                 Arrays.stream(Objects.toString(configuration.getTableIncludeList(), "").split(","))
                         .map(String::trim)
                         .filter(table -> !table.equals(heartbeat) && TABLE.matcher(table).matches())

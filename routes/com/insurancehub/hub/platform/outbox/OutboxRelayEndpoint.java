@@ -1,0 +1,53 @@
+package com.insurancehub.hub.platform.outbox;
+
+import java.util.Properties;
+
+import org.apache.camel.Consumer;
+import org.apache.camel.Processor;
+import org.apache.camel.Producer;
+import org.apache.camel.component.debezium.postgres.DebeziumPostgresEndpoint;
+import org.apache.camel.component.debezium.postgres.configuration.PostgresConnectorEmbeddedDebeziumConfiguration;
+import org.apache.camel.support.DefaultEndpoint;
+
+/** See {@link OutboxRelayComponent}. Consumer only. */
+public final class OutboxRelayEndpoint extends DefaultEndpoint {
+
+    private final DebeziumPostgresEndpoint debezium;
+
+    OutboxRelayEndpoint(String uri, OutboxRelayComponent component, DebeziumPostgresEndpoint debezium) {
+        super(uri, component);
+        this.debezium = debezium;
+    }
+
+    /** The relay's options, as Camel's debezium-postgres endpoint read them (slot, tables: the relay's health). */
+    public PostgresConnectorEmbeddedDebeziumConfiguration getConfiguration() {
+        return debezium.getConfiguration();
+    }
+
+    /** The Debezium engine's configuration, as Camel's debezium-postgres endpoint makes it from the options. */
+    Properties debeziumProperties() {
+        return debezium.getConfiguration().createDebeziumConfiguration().asProperties();
+    }
+
+    /** Debezium's name of the relay (the endpoint's path): the key of its offsets. */
+    String relayName() {
+        return debezium.getConfiguration().getName();
+    }
+
+    @Override
+    public Consumer createConsumer(Processor processor) throws Exception {
+        OutboxRelayConsumer consumer = new OutboxRelayConsumer(this, processor);
+        configureConsumer(consumer);
+        return consumer;
+    }
+
+    @Override
+    public Producer createProducer() {
+        throw new UnsupportedOperationException("outbox-relay endpoints only consume");
+    }
+
+    @Override
+    public boolean isRemote() {
+        return true;
+    }
+}
