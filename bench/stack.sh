@@ -133,7 +133,7 @@ stop_stack() {
   if [ -n "$STACK_PID" ] && kill -0 "$STACK_PID" 2>/dev/null; then
     local tree
     tree=$(descendants "$STACK_PID" | tr '\n' ' ')
-    log "Stopping the stack: SIGTERM to Maven (pid $STACK_PID; below it: ${tree:-none})"
+    log "Stopping the stack: SIGTERM to pid $STACK_PID (single: Maven; split: the hub's JVM; below it: ${tree:-none})"
     kill -TERM "$STACK_PID" 2>/dev/null || true
     for _ in $(seq 1 60); do kill -0 "$STACK_PID" 2>/dev/null || break; sleep 1; done
     # single: the hub's JVM closes Kafka, the mocks and PostgreSQL in its shutdown hook; give it time, then insist
