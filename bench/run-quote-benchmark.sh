@@ -5,9 +5,9 @@
 #   bench/run-quote-benchmark.sh slow            # or some of them
 #
 # Builds once (profile bench: into bench/target, never target/), starts the full local stack
-# (./mvnw -Pbench spring-boot:test-run: Kafka, PostgreSQL, mocks, hub), runs each scenario with Gatling
+# (bench/stack.sh: the hub in its own JVM; Kafka, PostgreSQL, mocks, identity provider beside it), runs each scenario with Gatling
 # (com.insurancehub.bench.QuoteSimulation), prints a markdown table of the measured phase of each, and stops
-# the stack (SIGTERM to the Maven process it started) whatever happens.
+# the stack (SIGTERM to every process it started) whatever happens. GC logs: hub-gc.log, infrastructure-gc.log.
 #
 # Environment (defaults in brackets):
 #   RATE_CACHE [100] RATE_SLOW [40] RATE_OPEN [100]  steady arrival rate, requests/s (RATE sets all three)
@@ -22,7 +22,13 @@
 #   MAX_FOREIGN_DURING [0.2] ATTEMPTS [3]  a scenario during which other processes used more than
 #                                     MAX_FOREIGN_DURING cores is run again, ATTEMPTS times at most
 #   STARTUP_TIMEOUT [300]             seconds to wait for "Insurance integration hub is running"
-#   STACK_JVM_ARGS []                 extra options for the stack's JVM, e.g. -Dspring.task.execution.pool.core-size=64
+#   ENDPOINT_TIMERS [false]           true: the hub times each endpoint call (Camel's exchange event notifier) for the
+#                                     "where the time goes" columns of the calls; it costs each request (docs/performance.md)
+#   STACK_LAYOUT [split]              split: the hub alone in its JVM, Kafka/mocks/identity provider in another (as in
+#                                     production); single: all in one JVM, as before issue 11 (bench/stack.sh)
+#   HUB_JVM_ARGS [-Xms1g -Xmx1g -XX:+UseG1GC]  heap and collector of the hub's JVM; INFRA_JVM_ARGS [-Xms1g -Xmx1g]
+#   STACK_JVM_ARGS []                 extra options for the hub's JVM, e.g. a flight recording:
+#                                     -XX:StartFlightRecording=filename=/tmp/quote.jfr,settings=profile
 # Everything it writes goes under bench/target/runs/<UTC time>/ (stack log, Gatling reports, results.md).
 set -Eeuo pipefail
 
@@ -44,8 +50,13 @@ MAX_FOREIGN_DURING=${MAX_FOREIGN_DURING:-0.2}
 ATTEMPTS=${ATTEMPTS:-3}
 
 RUN_NAME=$(date -u +%Y%m%dT%H%M%SZ)
-# "where the time goes" reads the per-endpoint timers of Camel's exchange event notifier, off by default
-STACK_JVM_ARGS="-Dcamel.metrics.enable-exchange-event-notifier=true${STACK_JVM_ARGS:+ $STACK_JVM_ARGS}"
+# "where the time goes" reads the per-endpoint timers of Camel's exchange event notifier, off in the hub's
+# configuration: on every exchange event it lists the context's routes and searches the meter registry (a twentieth of
+# a quote's allocations, docs/performance.md), so the benchmark measures without it unless ENDPOINT_TIMERS=true.
+ENDPOINT_TIMERS=${ENDPOINT_TIMERS:-false}
+if [ "$ENDPOINT_TIMERS" = true ]; then
+  STACK_JVM_ARGS="-Dcamel.metrics.enable-exchange-event-notifier=true${STACK_JVM_ARGS:+ $STACK_JVM_ARGS}"
+fi
 source "$ROOT/bench/stack.sh"
 start_stack
 # ---- the scenarios --------------------------------------------------------------------------------------
@@ -90,7 +101,7 @@ for s in "${SCENARIOS[@]}"; do
 done
 
 # ---- the table ------------------------------------------------------------------------------------------
-python3 - "$RUN_DIR" "${SCENARIOS[@]}" > "$RESULTS" <<'PY'
+python3 - "$RUN_DIR" "$HUB_GC_LOG" "${SCENARIOS[@]}" > "$RESULTS" <<'PY'
 import glob, json, os, sys
 
 def request_stats(stats_js, name):
@@ -110,7 +121,7 @@ def request_stats(stats_js, name):
             return block
     return None
 
-run_dir, scenarios = sys.argv[1], sys.argv[2:]
+run_dir, hub_gc_log, scenarios = sys.argv[1], sys.argv[2], sys.argv[3:]
 def foreign(s):
     try:
         return open(os.path.join(run_dir, f"foreign-cores-{s}.txt")).read().strip()
@@ -140,20 +151,20 @@ for s in scenarios:
           f"| {val('meanResponseTime')} | {val('percentiles1')} | {val('percentiles3')} | {p99} | {val('maxResponseTime')} "
           f"| {m['okPerSecond']:.1f} | {m['ratingCalls']} | < {target} | {'yes' if met else 'NO'} | {foreign(s)} |")
 
-# The slowest answers against the stack JVM's GC pauses (its GC log, -Xlog:gc)
+# The slowest answers against the GC pauses of the JVM that runs the hub (its GC log, -Xlog:gc)
 import re
 from datetime import datetime
 pauses = []
 try:
-    for line in open(os.path.join(run_dir, "stack-gc.log")):
-        m = re.match(r"\[(\S+)\].* Pause .* ([0-9.]+)ms$", line.strip())
+    for line in open(hub_gc_log):
+        m = re.match(r"\[([^\]]+)\].* Pause .* ([0-9.]+)ms$", line.strip())
         if m:
             end = datetime.strptime(m.group(1), "%Y-%m-%dT%H:%M:%S.%f%z").timestamp() * 1000
             pauses.append((end - float(m.group(2)), end))
 except OSError:
     pass
 print()
-print("| scenario | answers slower than the p99 target | of which overlap a stack JVM GC pause | GC pauses in the phase (count, longest ms) |")
+print("| scenario | answers slower than the p99 target | of which overlap a hub JVM GC pause | GC pauses in the phase (count, longest ms) |")
 print("|---|---:|---:|---|")
 for s in scenarios:
     try:

@@ -2,6 +2,18 @@
 # how busy the rest of the machine is, and stop everything the run started, whatever happens.
 # Expects ROOT and RUN_NAME; sets the settings every benchmark shares (environment overrides them) and the run
 # folder bench/target/runs/$RUN_NAME.
+#
+# STACK_LAYOUT [split]: how the stack runs (docs/performance.md, "The quote path at 100 req/s"):
+#   split   the hub alone in its JVM (com.insurancehub.dev.LocalHub -Dhub.dev.infrastructure=external), as in
+#           production; Kafka, the mocks and the identity provider in another (LocalInfrastructure), PostgreSQL in its
+#           own process; both JVMs started with plain `java -cp` on the classpath of the one build. GC logs:
+#           hub-gc.log and infrastructure-gc.log; logs: stack.log (the hub) and infrastructure.log.
+#   single  everything in one JVM (./mvnw -Pbench spring-boot:test-run, LocalHub), as before issue 11: the broker's
+#           and the mocks' allocations land in the hub's heap and pause it. GC log: stack-gc.log.
+# HUB_JVM_ARGS [see below]: heap and collector of the hub's JVM (split), or of the one JVM (single).
+# INFRA_JVM_ARGS [-Xms1g -Xmx1g]: the same for the infrastructure JVM (split only).
+# STACK_JVM_ARGS []: more options for the hub's JVM (both layouts), e.g. a flight recording.
+# HUB_GC_LOG: the GC log of the JVM that runs the hub (hub-gc.log or stack-gc.log), for the scripts' tables.
 
 HUB_PORT=${HUB_PORT:-8080}
 MOCKS_PORT=${MOCKS_PORT:-8090}
@@ -14,10 +26,18 @@ MAX_FOREIGN=${MAX_FOREIGN:-0.1}
 QUIET_WAIT=${QUIET_WAIT:-600}
 STARTUP_TIMEOUT=${STARTUP_TIMEOUT:-300}
 STACK_JVM_ARGS=${STACK_JVM_ARGS:-}
+STACK_LAYOUT=${STACK_LAYOUT:-split}
+case "$STACK_LAYOUT" in split|single) ;; *) echo "STACK_LAYOUT=$STACK_LAYOUT: split or single" >&2; exit 2 ;; esac
+# The hub's heap and collector (docs/performance.md, "The quote path at 100 req/s"): a fixed heap (no resizing
+# pauses, young generation sized once), G1 with its default pause goal.
+HUB_JVM_ARGS=${HUB_JVM_ARGS:--Xms1g -Xmx1g -XX:+UseG1GC}
+INFRA_JVM_ARGS=${INFRA_JVM_ARGS:--Xms1g -Xmx1g}
 
 RUN_DIR="$ROOT/bench/target/runs/$RUN_NAME"
 WORK_DIR="$RUN_DIR/dev-services"
 STACK_LOG="$RUN_DIR/stack.log"
+INFRA_LOG="$RUN_DIR/infrastructure.log"
+if [ "$STACK_LAYOUT" = split ]; then HUB_GC_LOG="$RUN_DIR/hub-gc.log"; else HUB_GC_LOG="$RUN_DIR/stack-gc.log"; fi
 LOAD_LOG="$RUN_DIR/loadavg.log"
 RESULTS="$RUN_DIR/results.md"
 mkdir -p "$RUN_DIR"
@@ -94,7 +114,8 @@ port_in_use() {
 }
 
 # ---- the stack: started by this script, stopped by this script -------------------------------------------
-STACK_PID=""
+STACK_PID=""    # the process that runs the hub: Maven (single) or the hub's JVM (split)
+INFRA_PID=""    # split: the infrastructure's JVM
 SAMPLER_PID=""
 
 descendants() { # every process below $1, deepest last
@@ -114,10 +135,10 @@ stop_stack() {
   if [ -n "$STACK_PID" ] && kill -0 "$STACK_PID" 2>/dev/null; then
     local tree
     tree=$(descendants "$STACK_PID" | tr '\n' ' ')
-    log "Stopping the stack: SIGTERM to Maven (pid $STACK_PID; below it: ${tree:-none})"
+    log "Stopping the stack: SIGTERM to pid $STACK_PID (single: Maven; split: the hub's JVM; below it: ${tree:-none})"
     kill -TERM "$STACK_PID" 2>/dev/null || true
     for _ in $(seq 1 60); do kill -0 "$STACK_PID" 2>/dev/null || break; sleep 1; done
-    # The hub's JVM closes Kafka, the mocks and PostgreSQL in its shutdown hook; give it time, then insist
+    # single: the hub's JVM closes Kafka, the mocks and PostgreSQL in its shutdown hook; give it time, then insist
     local pid
     for pid in $tree; do
       for _ in $(seq 1 30); do kill -0 "$pid" 2>/dev/null || break; sleep 1; done
@@ -127,6 +148,13 @@ stop_stack() {
     for pid in $STACK_PID $tree; do
       if kill -0 "$pid" 2>/dev/null; then log "pid $pid still running: SIGKILL"; kill -KILL "$pid" 2>/dev/null || true; fi
     done
+  fi
+  # split: the infrastructure after the hub (its consumers leave their groups while Kafka is still there)
+  if [ -n "$INFRA_PID" ] && kill -0 "$INFRA_PID" 2>/dev/null; then
+    log "Stopping the infrastructure: SIGTERM to its JVM (pid $INFRA_PID)"
+    kill -TERM "$INFRA_PID" 2>/dev/null || true
+    for _ in $(seq 1 60); do kill -0 "$INFRA_PID" 2>/dev/null || break; sleep 1; done
+    if kill -0 "$INFRA_PID" 2>/dev/null; then log "pid $INFRA_PID still running: SIGKILL"; kill -KILL "$INFRA_PID" 2>/dev/null || true; fi
   fi
   # PostgreSQL runs detached from the JVM (pg_ctl): find ours by its data directory, which only this run uses
   local left
@@ -181,41 +209,70 @@ start_stack() {
     tail -40 "$RUN_DIR/build.log" >&2; log "Build failed"; exit 1
   fi
 
-  # ---- start the stack ------------------------------------------------------------------------------------
-  # optimizedLaunch=false: spring-boot:test-run would otherwise start the JVM with -XX:TieredStopAtLevel=1
-  # (C1 only), quick to start but not what a server runs with.
-  JVM_ARGS="-Dhub.dev.work-dir=$WORK_DIR -Dhub.dev.kafka-port=$KAFKA_PORT -Dhub.dev.postgres-port=$PG_PORT"
-  JVM_ARGS+=" -Dhub.dev.mocks-port=$MOCKS_PORT -Dhub.dev.idp-port=$IDP_PORT -Dserver.port=$HUB_PORT"
-  JVM_ARGS+=" -Xlog:gc:file=$RUN_DIR/stack-gc.log:time"
+  local dev="-Dhub.dev.work-dir=$WORK_DIR -Dhub.dev.kafka-port=$KAFKA_PORT -Dhub.dev.postgres-port=$PG_PORT"
+  dev+=" -Dhub.dev.mocks-port=$MOCKS_PORT -Dhub.dev.idp-port=$IDP_PORT"
   # The benchmarks measure what the edge costs per request, not its limit: the bench client's 1,000/min
   # (hub.rate-limits.default-client) would refuse most of a 100 req/s run. Raised for this client only; the check
   # itself (one PostgreSQL transaction per request) still runs on every request, as in production.
-  JVM_ARGS+=" -Dhub.rate-limits.clients.$BENCH_CLIENT_ID=1000000"
-  JVM_ARGS+="${STACK_JVM_ARGS:+ $STACK_JVM_ARGS}"
-  log "Starting the stack (./mvnw -B -Pbench spring-boot:test-run) - log: $STACK_LOG"
-  "${MVN[@]}" "${NO_BUILD[@]}" spring-boot:test-run -Dspring-boot.test-run.optimizedLaunch=false \
-    "-Dspring-boot.run.jvmArguments=$JVM_ARGS" > "$STACK_LOG" 2>&1 < /dev/null &
-  STACK_PID=$!
-
+  local hub="-Dserver.port=$HUB_PORT -Dhub.rate-limits.clients.$BENCH_CLIENT_ID=1000000"
+  hub+=" -Xlog:gc:file=$HUB_GC_LOG:time,uptime ${HUB_JVM_ARGS}${STACK_JVM_ARGS:+ $STACK_JVM_ARGS}"
   started=$(date +%s)
-  until grep -q "Insurance integration hub is running" "$STACK_LOG" 2>/dev/null; do
-    if ! kill -0 "$STACK_PID" 2>/dev/null; then
-      tail -60 "$STACK_LOG" >&2; log "The stack stopped before it was up"; exit 1
+  if [ "$STACK_LAYOUT" = split ]; then
+    # ---- split: the infrastructure's JVM, then the hub's, each with `java -cp` -------------------------------
+    if ! "${MVN[@]}" -q -o dependency:build-classpath -Dmdep.includeScope=test \
+        -Dmdep.outputFile="$RUN_DIR/classpath.txt" >> "$RUN_DIR/build.log" 2>&1 \
+      && ! "${MVN[@]}" -q dependency:build-classpath -Dmdep.includeScope=test \
+        -Dmdep.outputFile="$RUN_DIR/classpath.txt" >> "$RUN_DIR/build.log" 2>&1; then
+      tail -40 "$RUN_DIR/build.log" >&2; log "Build failed (classpath)"; exit 1
     fi
-    if [ $(( $(date +%s) - started )) -ge "$STARTUP_TIMEOUT" ]; then
-      tail -60 "$STACK_LOG" >&2; log "The stack is not up after ${STARTUP_TIMEOUT}s"; exit 1
-    fi
-    sleep 2
-  done
-  log "Stack up in $(( $(date +%s) - started ))s: hub $HUB_URL, mocks $MOCKS_URL"
-  for pid in $(descendants "$STACK_PID"); do # the JVM that runs the stack, and its options
-    if ps -o args= -p "$pid" | grep -q 'com.insurancehub.dev.LocalHub'; then
-      echo "stack JVM options: $(ps -o args= -p "$pid" | tr ' ' '\n' | grep -E '^-(X|D)' | tr '\n' ' ')" >> "$RUN_DIR/machine.txt"
-    fi
-  done
+    local cp="$ROOT/bench/target/test-classes:$ROOT/bench/target/classes:$(cat "$RUN_DIR/classpath.txt")"
+    log "Starting the infrastructure (Kafka, PostgreSQL, mocks, identity provider) - log: $INFRA_LOG"
+    # shellcheck disable=SC2086
+    java $INFRA_JVM_ARGS -Xlog:gc:file="$RUN_DIR/infrastructure-gc.log":time,uptime -cp "$cp" $dev \
+      -Dhub.dev.services=kafka,postgres,mocks,idp com.insurancehub.dev.LocalInfrastructure \
+      > "$INFRA_LOG" 2>&1 < /dev/null &
+    INFRA_PID=$!
+    wait_for_line "$INFRA_PID" "$INFRA_LOG" "Local infrastructure is running" "The infrastructure"
+    log "Infrastructure up in $(( $(date +%s) - started ))s; starting the hub alone - log: $STACK_LOG"
+    # shellcheck disable=SC2086
+    java $hub -cp "$cp" $dev -Dhub.dev.infrastructure=external com.insurancehub.dev.LocalHub \
+      > "$STACK_LOG" 2>&1 < /dev/null &
+    STACK_PID=$!
+    wait_for_line "$STACK_PID" "$STACK_LOG" "Insurance integration hub is running" "The hub"
+    echo "layout: split; hub JVM options: $(ps -o args= -p "$STACK_PID" | tr ' ' '\n' | grep -E '^-(X|D)' | tr '\n' ' ')" >> "$RUN_DIR/machine.txt"
+    echo "infrastructure JVM options: $(ps -o args= -p "$INFRA_PID" | tr ' ' '\n' | grep -E '^-(X|D)' | tr '\n' ' ')" >> "$RUN_DIR/machine.txt"
+  else
+    # ---- single: everything in one JVM (spring-boot:test-run) ------------------------------------------------
+    # optimizedLaunch=false: spring-boot:test-run would otherwise start the JVM with -XX:TieredStopAtLevel=1
+    # (C1 only), quick to start but not what a server runs with.
+    log "Starting the stack (./mvnw -B -Pbench spring-boot:test-run) - log: $STACK_LOG"
+    "${MVN[@]}" "${NO_BUILD[@]}" spring-boot:test-run -Dspring-boot.test-run.optimizedLaunch=false \
+      "-Dspring-boot.run.jvmArguments=$dev $hub" > "$STACK_LOG" 2>&1 < /dev/null &
+    STACK_PID=$!
+    wait_for_line "$STACK_PID" "$STACK_LOG" "Insurance integration hub is running" "The stack"
+    for pid in $(descendants "$STACK_PID"); do # the JVM that runs the stack, and its options
+      if ps -o args= -p "$pid" | grep -q 'com.insurancehub.dev.LocalHub'; then
+        echo "layout: single; stack JVM options: $(ps -o args= -p "$pid" | tr ' ' '\n' | grep -E '^-(X|D)' | tr '\n' ' ')" >> "$RUN_DIR/machine.txt"
+      fi
+    done
+  fi
+  log "Stack up in $(( $(date +%s) - started ))s ($STACK_LAYOUT): hub $HUB_URL, mocks $MOCKS_URL"
   sleep 10 # let the start-up settle (Debezium snapshot, first Kafka metadata, JIT of the boot code)
 
   ( while true; do echo "$(date -u +%H:%M:%S) $(cut -d' ' -f1-4 /proc/loadavg)"; sleep 5; done ) > "$LOAD_LOG" &
   SAMPLER_PID=$!
 
+}
+
+# Waits for a line in a log; exits if the process dies first or after STARTUP_TIMEOUT (from $started).
+wait_for_line() { # pid logfile pattern what
+  until grep -q -- "$3" "$2" 2>/dev/null; do
+    if ! kill -0 "$1" 2>/dev/null; then
+      tail -60 "$2" >&2; log "$4 stopped before it was up"; exit 1
+    fi
+    if [ $(( $(date +%s) - started )) -ge "$STARTUP_TIMEOUT" ]; then
+      tail -60 "$2" >&2; log "$4 is not up after ${STARTUP_TIMEOUT}s"; exit 1
+    fi
+    sleep 1
+  done
 }

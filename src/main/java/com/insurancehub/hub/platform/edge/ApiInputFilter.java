@@ -1,9 +1,11 @@
 package com.insurancehub.hub.platform.edge;
 
+import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.StringReader;
 import java.util.Map;
 
 import jakarta.servlet.FilterChain;
@@ -50,7 +52,9 @@ public class ApiInputFilter extends OncePerRequestFilter {
             refuse(request, response, 413, "The request body is larger than " + maxBodySize + " bytes");
             return;
         }
-        byte[] body = readAtMost(request.getInputStream());
+        long length = request.getContentLengthLong();
+        // a known length (checked above) is read into an array of that size; a chunked body grows up to the limit
+        byte[] body = length >= 0 && !chunked ? request.getInputStream().readNBytes((int) length) : readAtMost(request.getInputStream());
         if (body == null) {
             refuse(request, response, 413, "The request body is larger than " + maxBodySize + " bytes");
             return;
@@ -139,10 +143,17 @@ public class ApiInputFilter extends OncePerRequestFilter {
             };
         }
 
+        /**
+         * The body decoded at once, behind a buffer of its own size: the routes read it as a Reader (Camel's
+         * platform-http), and an InputStreamReader behind a default BufferedReader took 24 KB (an 8 KB byte buffer,
+         * 8,192 chars) for a body of about 1 KB, among the largest allocations of a quote (docs/performance.md, "The
+         * quote path at 100 req/s").
+         */
         @Override
-        public java.io.BufferedReader getReader() throws IOException {
+        public BufferedReader getReader() throws IOException {
             String encoding = getCharacterEncoding() != null ? getCharacterEncoding() : "UTF-8";
-            return new java.io.BufferedReader(new java.io.InputStreamReader(getInputStream(), encoding));
+            String text = new String(body, encoding);
+            return new BufferedReader(new StringReader(text), Math.max(1, text.length()));
         }
 
         @Override

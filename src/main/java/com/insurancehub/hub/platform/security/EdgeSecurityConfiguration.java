@@ -15,6 +15,7 @@ import org.springframework.security.config.Customizer;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.annotation.web.configuration.EnableWebSecurity;
 import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.config.observation.SecurityObservationSettings;
 import org.springframework.security.core.userdetails.User;
 import org.springframework.security.core.userdetails.UserDetailsService;
 import org.springframework.security.crypto.factory.PasswordEncoderFactories;
@@ -126,6 +127,17 @@ public class EdgeSecurityConfiguration {
         decoder.setJwtValidator(new DelegatingOAuth2TokenValidator<>(
                 new JwtTimestampValidator(clockSkew), new JwtIssuerValidator(issuer)));
         return decoder;
+    }
+
+    /**
+     * Spring Security would observe each filter of its chain, the authentication and the authorization on every
+     * request: a Micrometer observation (and a trace span) each, a tenth of what a quote allocated
+     * (docs/performance.md, "The quote path at 100 req/s"). The request's own observation (http.server.requests, its
+     * metrics and span) stays; the rate-limit checks and the edge's refusals have their own metrics.
+     */
+    @Bean
+    SecurityObservationSettings securityObservationSettings() {
+        return SecurityObservationSettings.noObservations();
     }
 
     /** No origin is allowed: a cross-origin request (one whose Origin is not the hub's own) is refused. */
