@@ -1,7 +1,7 @@
 package com.insurancehub.hub.platform.outbox;
 
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -109,16 +109,9 @@ public final class OutboxPublisher extends ServiceSupport implements Processor {
     @SuppressWarnings("unchecked")
     public void process(Exchange exchange) throws Exception {
         List<OutboxEvent> events = exchange.getMessage().getMandatoryBody(List.class);
-        List<OutboxEvent> failed = new ArrayList<>();
+        List<OutboxEvent> failed = events.stream().filter(event -> event.failure() != null).toList();
         ConcurrentLinkedQueue<Refused> refused = new ConcurrentLinkedQueue<>();
-        int sent = 0;
-        for (OutboxEvent event : events) {
-            if (event.failure() == null) {
-                sent++;
-            } else {
-                failed.add(event);
-            }
-        }
+        int sent = events.size() - failed.size();
         CountDownLatch acknowledged = new CountDownLatch(sent);
         TextMapPropagator propagator = openTelemetry.getPropagators().getTextMapPropagator();
         for (OutboxEvent event : events) {
@@ -262,7 +255,7 @@ public final class OutboxPublisher extends ServiceSupport implements Processor {
     @Override
     protected void doStop() {
         if (producer != null) {
-            producer.close(java.time.Duration.ofMillis(stopWait));
+            producer.close(Duration.ofMillis(stopWait));
             producer = null;
         }
         if (deadLetters != null) {
