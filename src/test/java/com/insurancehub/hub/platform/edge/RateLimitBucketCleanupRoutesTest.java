@@ -24,8 +24,8 @@ class RateLimitBucketCleanupRoutesTest extends RouteTestSupport {
     @Test
     void expiredBucketsAreDeletedAndLiveOnesKept() {
         String table = RateLimitConfiguration.TABLE;
-        jdbc.update("INSERT INTO " + table + " (id, state, expires_at) VALUES ('anonymous:route-test-expired', NULL, 0)");
-        jdbc.update("INSERT INTO " + table + " (id, state, expires_at) VALUES ('anonymous:route-test-live', NULL, ?)",
+        jdbc.update("INSERT INTO " + table + " (id, expires_at) VALUES ('anonymous:route-test-expired', 0)");
+        jdbc.update("INSERT INTO " + table + " (id, expires_at) VALUES ('anonymous:route-test-live', ?)",
                 System.currentTimeMillis() + 3_600_000);
 
         Object deleted = template.requestBody("direct:clean-rate-limit-buckets", (Object) null);

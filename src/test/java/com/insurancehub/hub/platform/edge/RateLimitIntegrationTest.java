@@ -153,15 +153,40 @@ class RateLimitIntegrationTest {
         // full again 12 s after one request (5 a minute), kept keep-after-refill (1 min) more
         assertThat(expiresAt).isGreaterThan(System.currentTimeMillis() + Duration.ofMinutes(1).toMillis());
 
-        jdbc.update("INSERT INTO " + RateLimitConfiguration.TABLE + " (id, state, expires_at) VALUES ('anonymous:gone', NULL, 0)");
+        jdbc.update("INSERT INTO " + RateLimitConfiguration.TABLE + " (id, expires_at) VALUES ('anonymous:gone', 0)");
         await().atMost(Duration.ofSeconds(10)).until(() -> jdbc.queryForObject("SELECT count(*) FROM "
                 + RateLimitConfiguration.TABLE + " WHERE id = 'anonymous:gone'", Integer.class) == 0);
         assertThat(jdbc.queryForObject("SELECT count(*) FROM " + RateLimitConfiguration.TABLE, Integer.class)).isOne();
     }
 
-    /** What a check costs on the request path: the transaction on the bucket's row, measured over many checks. */
+    /** A caller's first requests arriving together: its row is created once, and exactly its limit gets through. */
     @Test
-    void aCheckIsOneShortTransaction() {
+    void concurrentFirstRequestsOfACallerTakeExactlyItsLimit() throws Exception {
+        RateLimitKeyResolver.Caller caller = RateLimitKeyResolver.Caller.client("concurrency-probe"); // default-client: 4
+        java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newFixedThreadPool(8);
+        try {
+            java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+            List<java.util.concurrent.Future<Boolean>> checks = IntStream.range(0, 16)
+                    .mapToObj(i -> threads.submit(() -> {
+                        start.await();
+                        return limiter.check(caller).allowed();
+                    })).toList();
+            start.countDown();
+            long allowed = 0;
+            for (java.util.concurrent.Future<Boolean> check : checks) {
+                allowed += check.get(30, java.util.concurrent.TimeUnit.SECONDS) ? 1 : 0;
+            }
+            assertThat(allowed).isEqualTo(4);
+            assertThat(jdbc.queryForObject("SELECT count(*) FROM " + RateLimitConfiguration.TABLE
+                    + " WHERE id LIKE 'client:concurrency-probe@%'", Integer.class)).isOne();
+        } finally {
+            threads.shutdownNow();
+        }
+    }
+
+    /** What a check costs on the request path: the one statement on the bucket's row, measured over many checks. */
+    @Test
+    void aCheckIsOneShortStatement() {
         RateLimitKeyResolver.Caller caller = RateLimitKeyResolver.Caller.client("cost-probe");
         IntStream.range(0, 50).forEach(i -> limiter.check(caller)); // the row exists, the pool and statements are warm
         long[] micros = new long[1000];
