@@ -62,46 +62,58 @@ start_stack
 # ---- the scenarios --------------------------------------------------------------------------------------
 # A scenario during which other processes took more than MAX_FOREIGN_DURING cores is run again, up to ATTEMPTS
 # times in all; the table shows the last attempt, and says what the others used during it.
-failed=()
+# A scenario named more than once (cache cache cache: consecutive runs on one stack) gets its run number in its
+# files' names (cache-1, cache-2, ...) so that each keeps its own table row
+LABELS=()
+declare -A named=()
+for s in "${SCENARIOS[@]}"; do named[$s]=$(( ${named[$s]:-0} + 1 )); done
+declare -A seen=()
 for s in "${SCENARIOS[@]}"; do
+  seen[$s]=$(( ${seen[$s]:-0} + 1 ))
+  if [ "${named[$s]}" -gt 1 ]; then LABELS+=("$s-${seen[$s]}"); else LABELS+=("$s"); fi
+done
+failed=()
+for i in "${!SCENARIOS[@]}"; do
+  s=${SCENARIOS[$i]}
+  label=${LABELS[$i]}
   upper=$(echo "$s" | tr '[:lower:]' '[:upper:]')
   rate_var="RATE_$upper"
   rate=${!rate_var}
   for attempt in $(seq 1 "$ATTEMPTS"); do
     wait_for_quiet
-    log "Scenario $s (attempt $attempt/$ATTEMPTS): $rate req/s, warm-up ${WARMUP}s, measured ${DURATION}s"
-    echo "$s attempt $attempt start $(date -u +%H:%M:%S) load $(loadavg)" >> "$RUN_DIR/scenarios.log"
+    log "Scenario $label (attempt $attempt/$ATTEMPTS): $rate req/s, warm-up ${WARMUP}s, measured ${DURATION}s"
+    echo "$label attempt $attempt start $(date -u +%H:%M:%S) load $(loadavg)" >> "$RUN_DIR/scenarios.log"
     before=$(cpu_sample)
     if "${MVN[@]}" "${NO_BUILD[@]}" gatling:test \
         -Dgatling.simulationClass=com.insurancehub.bench.QuoteSimulation \
-        -Dgatling.resultsFolder="$RUN_DIR/gatling-$s" \
-        -Dgatling.runDescription="quote benchmark, scenario $s, $rate req/s" \
+        -Dgatling.resultsFolder="$RUN_DIR/gatling-$label" \
+        -Dgatling.runDescription="quote benchmark, scenario $label, $rate req/s" \
         -Dscenario="$s" -Drate="$rate" -Dduration="$DURATION" -Dwarmup="$WARMUP" \
-        -DhubUrl="$HUB_URL" -DmocksUrl="$MOCKS_URL" "${AUTH_PROPS[@]}" -DsummaryFile="$RUN_DIR/summary-$s.json" \
-        -DrequestLog="$RUN_DIR/requests-$s.csv" \
-        > "$RUN_DIR/gatling-$s.log" 2>&1; then
+        -DhubUrl="$HUB_URL" -DmocksUrl="$MOCKS_URL" "${AUTH_PROPS[@]}" -DsummaryFile="$RUN_DIR/summary-$label.json" \
+        -DrequestLog="$RUN_DIR/requests-$label.csv" \
+        > "$RUN_DIR/gatling-$label.log" 2>&1; then
       status=ok
     else
       status=failed
     fi
-    cp "$RUN_DIR/gatling-$s.log" "$RUN_DIR/gatling-$s-attempt$attempt.log"
+    cp "$RUN_DIR/gatling-$label.log" "$RUN_DIR/gatling-$label-attempt$attempt.log"
     foreign=$(foreign_cores "$before" "$(cpu_sample)")
-    echo "$foreign" > "$RUN_DIR/foreign-cores-$s.txt"
-    echo "$s attempt $attempt end $(date -u +%H:%M:%S) load $(loadavg) gatling=$status other-processes-cores=$foreign" \
+    echo "$foreign" > "$RUN_DIR/foreign-cores-$label.txt"
+    echo "$label attempt $attempt end $(date -u +%H:%M:%S) load $(loadavg) gatling=$status other-processes-cores=$foreign" \
       >> "$RUN_DIR/scenarios.log"
-    log "Scenario $s done: gatling=$status, other processes used $foreign cores meanwhile"
+    log "Scenario $label done: gatling=$status, other processes used $foreign cores meanwhile"
     if awk -v f="$foreign" -v m="$MAX_FOREIGN_DURING" 'BEGIN { exit !(f <= m) }'; then break; fi
     if [ "$attempt" -lt "$ATTEMPTS" ]; then log "Disturbed (> $MAX_FOREIGN_DURING cores): again"; fi
   done
   if [ "$status" = failed ]; then
-    failed+=("$s")
-    grep -E 'Assertion|failed|ERROR|Exception' "$RUN_DIR/gatling-$s.log" | head -20 >&2 || true
-    log "Scenario $s: Gatling reported a failure (assertion missed or run broken), see $RUN_DIR/gatling-$s.log"
+    failed+=("$label")
+    grep -E 'Assertion|failed|ERROR|Exception' "$RUN_DIR/gatling-$label.log" | head -20 >&2 || true
+    log "Scenario $label: Gatling reported a failure (assertion missed or run broken), see $RUN_DIR/gatling-$label.log"
   fi
 done
 
 # ---- the table ------------------------------------------------------------------------------------------
-python3 - "$RUN_DIR" "$HUB_GC_LOG" "${SCENARIOS[@]}" > "$RESULTS" <<'PY'
+python3 - "$RUN_DIR" "$HUB_GC_LOG" "${LABELS[@]}" > "$RESULTS" <<'PY'
 import glob, json, os, sys
 
 def request_stats(stats_js, name):
