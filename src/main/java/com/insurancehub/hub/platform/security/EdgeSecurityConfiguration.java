@@ -20,6 +20,8 @@ import org.springframework.security.core.userdetails.User;
 import org.springframework.security.core.userdetails.UserDetailsService;
 import org.springframework.security.crypto.factory.PasswordEncoderFactories;
 import org.springframework.security.oauth2.core.DelegatingOAuth2TokenValidator;
+import org.springframework.security.oauth2.core.OAuth2TokenValidator;
+import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
 import org.springframework.security.oauth2.jwt.JwtIssuerValidator;
 import org.springframework.security.oauth2.jwt.JwtTimestampValidator;
@@ -117,16 +119,20 @@ public class EdgeSecurityConfiguration {
 
     /**
      * JWTs of {@code hub.security.issuer}: signed by a key of its JWKS ({@code hub.security.jwk-set-uri}, fetched on first use, so the hub starts without
-     * its provider), that issuer, and within their validity give or take {@code hub.security.clock-skew}.
+     * its provider), that issuer, and within their validity give or take {@code hub.security.clock-skew}. A token's
+     * signature is checked on its first use only ({@link VerifiedTokenCache}, {@code hub.security.verified-tokens}).
      */
     @Bean
     JwtDecoder jwtDecoder(@Value("${hub.security.issuer}") String issuer,
                           @Value("${hub.security.jwk-set-uri}") String jwkSetUri,
-                          @Value("${hub.security.clock-skew}") Duration clockSkew) {
+                          @Value("${hub.security.clock-skew}") Duration clockSkew,
+                          @Value("${hub.security.verified-tokens.max-size}") long verifiedTokens,
+                          @Value("${hub.security.verified-tokens.ttl}") Duration verifiedTokenTtl) {
+        OAuth2TokenValidator<Jwt> validator = new DelegatingOAuth2TokenValidator<>(
+                new JwtTimestampValidator(clockSkew), new JwtIssuerValidator(issuer));
         NimbusJwtDecoder decoder = NimbusJwtDecoder.withJwkSetUri(jwkSetUri).build();
-        decoder.setJwtValidator(new DelegatingOAuth2TokenValidator<>(
-                new JwtTimestampValidator(clockSkew), new JwtIssuerValidator(issuer)));
-        return decoder;
+        decoder.setJwtValidator(validator);
+        return verifiedTokens > 0 ? new VerifiedTokenCache(decoder, validator, verifiedTokens, verifiedTokenTtl) : decoder;
     }
 
     /**
