@@ -3,6 +3,7 @@
 #
 #   bench/run-quote-benchmark.sh                 # the three scenarios: cache slow open
 #   bench/run-quote-benchmark.sh slow            # or some of them
+#   bench/run-quote-benchmark.sh cache cache cache   # three consecutive runs on one stack (cache-1, cache-2, cache-3)
 #
 # Builds once (profile bench: into bench/target, never target/), starts the full local stack
 # (bench/stack.sh: the hub in its own JVM; Kafka, PostgreSQL, mocks, identity provider beside it), runs each scenario with Gatling
@@ -11,7 +12,9 @@
 #
 # Environment (defaults in brackets):
 #   RATE_CACHE [100] RATE_SLOW [40] RATE_OPEN [100]  steady arrival rate, requests/s (RATE sets all three)
-#   DURATION [60]  measured seconds per scenario      WARMUP [30]  warm-up seconds per scenario
+#   DURATION [60]  measured seconds per scenario      WARMUP [90]  warm-up seconds per scenario: the hub's and
+#                  the infrastructure's JVMs, both fresh, keep C2 compiling for ~90 s at 100 req/s on 2 cores (after
+#                  30 s they still took half a core during the measured minute: docs/performance.md)
 #   HUB_PORT [8080] MOCKS_PORT [8090] KAFKA_PORT [9092] PG_PORT [15432] IDP_PORT [9000]   must be free
 #   BENCH_CLIENT_ID [partner-broker]  the client Gatling calls as (a client credentials token from the stack's
 #                                     identity provider on IDP_PORT); the stack raises its rate limit (bench/stack.sh)
@@ -45,7 +48,7 @@ RATE_CACHE=${RATE_CACHE:-${RATE:-100}}
 RATE_SLOW=${RATE_SLOW:-${RATE:-40}}
 RATE_OPEN=${RATE_OPEN:-${RATE:-100}}
 DURATION=${DURATION:-60}
-WARMUP=${WARMUP:-30}
+WARMUP=${WARMUP:-90}
 MAX_FOREIGN_DURING=${MAX_FOREIGN_DURING:-0.2}
 ATTEMPTS=${ATTEMPTS:-3}
 
