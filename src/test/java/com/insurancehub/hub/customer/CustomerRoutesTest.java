@@ -1,5 +1,6 @@
 package com.insurancehub.hub.customer;
 
+import org.apache.camel.Message;
 import org.junit.jupiter.api.Test;
 
 import com.insurancehub.hub.support.HubApi;
@@ -8,7 +9,10 @@ import com.insurancehub.hub.support.RouteTestSupport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** AdviceWith test of post-customer-api and create-customer (F04), the Customer Hub replaced by a mock endpoint. */
+/**
+ * AdviceWith test of post-customer-api and create-customer (F04), the Customer Hub and the CustomerRegistered publication
+ * (D08) replaced by mock endpoints.
+ */
 @RouteDomains("customer")
 class CustomerRoutesTest extends RouteTestSupport {
 
@@ -16,7 +20,8 @@ class CustomerRoutesTest extends RouteTestSupport {
 
     @Override
     protected void adviceRoutes() {
-        route("create-customer").mockCall("match-or-create-in-customer-hub", "customer-hub");
+        route("create-customer").mockCall("match-or-create-in-customer-hub", "customer-hub")
+                .mockCall("publish-customer-registered", "customer-events");
     }
 
     @Test
@@ -30,6 +35,12 @@ class CustomerRoutesTest extends RouteTestSupport {
         assertThat(response.body().get("customerId").asText()).isEqualTo("C-1");
         assertThat(response.body().get("matched").asBoolean()).isTrue();
         assertThat(response.body().has("internal")).isFalse();
+        // D08: the golden record, published for the customer 360 read model, keyed by the customer
+        assertThat(mock("customer-events").getReceivedCounter()).isEqualTo(1);
+        Message published = mock("customer-events").getReceivedExchanges().get(0).getMessage();
+        assertThat(published.getHeader("aggregateId", String.class)).isEqualTo("C-1");
+        assertThat(published.getBody(String.class)).contains("\"customerId\":\"C-1\"").contains("\"lastName\":\"Lovelace\"")
+                .doesNotContain("internal");
     }
 
     @Test
@@ -39,5 +50,6 @@ class CustomerRoutesTest extends RouteTestSupport {
         assertThat(response.status()).isEqualTo(400);
         assertThat(response.body().get("detail").asText()).contains("$.lastName").contains("$.email");
         assertThat(mock("customer-hub").getReceivedCounter()).isZero();
+        assertThat(mock("customer-events").getReceivedCounter()).isZero();
     }
 }
