@@ -103,6 +103,8 @@ public class EdgeSecurityConfiguration {
                         .requestMatchers("/api/policies/**").hasAuthority("SCOPE_policies")
                         .requestMatchers("/api/claims", "/api/claims/**").hasAuthority("SCOPE_claims")
                         .requestMatchers("/api/payments", "/api/payments/**").hasAuthority("SCOPE_payments")
+                        // F05: the web portal's and the mobile app's screens (a logged-in customer: both clients hold policies)
+                        .requestMatchers("/api/bff/**").hasAuthority("SCOPE_policies")
                         .requestMatchers("/api/admin/**", "/api/dead-letters", "/api/dead-letters/**").hasAuthority(ADMIN)
                         .requestMatchers("/actuator/**").hasAuthority(ADMIN)
                         // the LRA coordinator's calls back to the subscription saga's participants (profile lra)
