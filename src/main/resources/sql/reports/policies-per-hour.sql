@@ -8,6 +8,6 @@ SELECT CAST(json_build_object(
                                               ORDER BY hour), CAST('[]' AS json))
                      FROM hub.report_policies_per_hour
                      WHERE hour >= date_trunc('hour', f) AND hour < t AND policies <> 0)) AS text) AS report
-FROM (SELECT coalesce(CAST(NULLIF(:#${header.to}, '') AS timestamptz), now()) AS t) upper_bound
-CROSS JOIN LATERAL (SELECT coalesce(CAST(NULLIF(:#${header.from}, '') AS timestamptz), t - interval '24 hours') AS f) lower_bound
+FROM (SELECT coalesce(CAST(NULLIF(CAST(:#${header.to} AS text), '') AS timestamptz), now()) AS t) upper_bound
+CROSS JOIN LATERAL (SELECT coalesce(CAST(NULLIF(CAST(:#${header.from} AS text), '') AS timestamptz), t - interval '24 hours') AS f) lower_bound
 LEFT JOIN hub.change_capture_position p ON p.capture = 'business-changes'

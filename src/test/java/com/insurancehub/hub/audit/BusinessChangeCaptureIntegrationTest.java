@@ -71,6 +71,14 @@ class BusinessChangeCaptureIntegrationTest {
         List<String> lsns = new ArrayList<>();
         history.forEach(entry -> lsns.add(entry.get("lsn").asText()));
         assertThat(lsns).doesNotHaveDuplicates().isSortedAccordingTo(BusinessChangeCaptureIntegrationTest::compareLsn);
+
+        // the capture's slot in health: read, and how much WAL it holds back
+        await().atMost(CAPTURED).untilAsserted(() -> {
+            JsonNode capture = HubApi.anonymous(port).get("/actuator/health").body()
+                    .at("/components/outboxRelays/details/businessChanges");
+            assertThat(capture.get("running").asBoolean()).isTrue();
+            assertThat(capture.get("lagBytes").isNumber()).isTrue();
+        });
     }
 
     @Test
