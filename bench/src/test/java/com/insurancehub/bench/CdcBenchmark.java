@@ -158,7 +158,7 @@ public final class CdcBenchmark {
                 + (audit ? " AND row_key LIKE ?" : " AND after ->> 'product' = ?") + ") l";
         Map<String, Object> result = new LinkedHashMap<>();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        try (Connection c = connection(false); PreparedStatement s = c.prepareStatement(sql)) {
+        try (Connection c = connection(true); PreparedStatement s = c.prepareStatement(sql)) {
             s.setString(1, audit ? "u" : "c");
             s.setTimestamp(2, Timestamp.from(from));
             s.setTimestamp(3, Timestamp.from(to));
