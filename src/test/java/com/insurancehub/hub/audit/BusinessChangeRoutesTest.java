@@ -2,6 +2,9 @@ package com.insurancehub.hub.audit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
@@ -9,9 +12,13 @@ import java.util.UUID;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.camel.Exchange;
+import org.apache.camel.ServiceStatus;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.test.context.TestPropertySource;
+
+import com.insurancehub.dev.DevServices;
 
 import com.insurancehub.hub.platform.cdc.BusinessChange;
 import com.insurancehub.hub.platform.cdc.BusinessChangeCaptureRoutes;
@@ -20,9 +27,11 @@ import com.insurancehub.hub.support.RouteTestSupport;
 
 /**
  * AdviceWith test of D05/D06: the capture route fed batches from a direct endpoint instead of Debezium (a replayed
- * batch records nothing twice, and counts nothing twice in the reports), the audit trail's and the reports' API
- * routes called directly.
+ * batch records nothing twice, and counts nothing twice in the reports), its leadership route run one round at a time
+ * under a lock name of its own (the shared integration context holds the real one), the audit trail's and the reports'
+ * API routes called directly.
  */
+@TestPropertySource(properties = "hub.cdc.leadership.lock-name=capture leadership route test")
 @RouteDomains({"audit", "reports"})
 class BusinessChangeRoutesTest extends RouteTestSupport {
 
@@ -34,15 +43,29 @@ class BusinessChangeRoutesTest extends RouteTestSupport {
     @Override
     protected void adviceRoutes() {
         route(BusinessChangeCaptureRoutes.ROUTE_ID).from("direct:changes");
+        route("keep-business-change-capture-leadership").from("direct:check-capture-leadership");
     }
 
-    @Override
-    protected void afterCamelStarted() throws Exception {
-        camelContext.getRouteController().startRoute(BusinessChangeCaptureRoutes.ROUTE_ID); // started by leadership
+    @Test
+    void theCaptureStartsOnlyOnTheInstanceHoldingItsLock() throws Exception {
+        camelContext.getRouteController().stopRoute(BusinessChangeCaptureRoutes.ROUTE_ID); // started by the other test
+        try (Connection otherInstance = DevServices.shared().superuserConnection()) {
+            assertThat(lock(otherInstance, "pg_try_advisory_lock")).isTrue();
+            template.sendBody("direct:check-capture-leadership", null);
+            assertThat(captureStatus()).isEqualTo(ServiceStatus.Stopped);
+
+            assertThat(lock(otherInstance, "pg_advisory_unlock")).isTrue();
+            template.sendBody("direct:check-capture-leadership", null);
+            assertThat(captureStatus()).isEqualTo(ServiceStatus.Started);
+            assertThat(lock(otherInstance, "pg_try_advisory_lock")).as("held by this instance").isFalse();
+        }
     }
 
     @Test
     void aReplayedBatchIsRecordedAndCountedOnceAndTheHistoryComesInWalOrder() throws Exception {
+        if (captureStatus() != ServiceStatus.Started) {
+            camelContext.getRouteController().startRoute(BusinessChangeCaptureRoutes.ROUTE_ID); // as its leadership does
+        }
         String policyId = "P-" + UUID.randomUUID();
         String product = "ADV-" + policyId.substring(2, 10);
         long lsn = 0x7F000000L + (long) (Math.random() * 1_000_000) * 16;
@@ -96,6 +119,19 @@ class BusinessChangeRoutesTest extends RouteTestSupport {
         assertProblem(reversed, "to");
         Exchange open = template.request("direct:report-open-claims", e -> { });
         assertThat(JSON.readTree(open.getMessage().getBody(String.class)).get("openClaims").isNumber()).isTrue();
+    }
+
+    private ServiceStatus captureStatus() {
+        return camelContext.getRouteController().getRouteStatus(BusinessChangeCaptureRoutes.ROUTE_ID);
+    }
+
+    private static boolean lock(Connection connection, String function) throws Exception {
+        try (PreparedStatement statement = connection.prepareStatement("SELECT " + function + "(hashtext(?))")) {
+            statement.setString(1, "capture leadership route test");
+            try (ResultSet result = statement.executeQuery()) {
+                return result.next() && result.getBoolean(1);
+            }
+        }
     }
 
     private static void assertProblem(Exchange answer, String parameter) throws Exception {
