@@ -2,7 +2,8 @@
 -- The local stack (DevServices) runs it on every start with fresh passwords; a deployment runs it with its own
 -- (psql -v is not used: ${...} are replaced by the caller, passwords with quotes doubled).
 --   insurance_hub    the hub's pool: owns schema hub, nothing else (no superuser, no COPY ... PROGRAM, no other schema)
---   insurance_relay  Debezium's outbox relays: REPLICATION, reads only the outbox tables (2-publications.sql),
+--   insurance_relay  Debezium's outbox relays and the business-change capture (D05/D06): REPLICATION, reads only the
+--                    outbox tables and the captured business tables (2-publications.sql),
 --                    writes only its own heartbeat and offset tables
 --   insurance_mocks  the simulated systems: create and own their own schemas
 REVOKE ALL ON DATABASE ${database} FROM PUBLIC;

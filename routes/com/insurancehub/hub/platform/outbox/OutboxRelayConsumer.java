@@ -64,9 +64,9 @@ final class OutboxRelayConsumer extends DefaultConsumer
     public void handleBatch(List<ChangeEvent<SourceRecord, SourceRecord>> records,
                             DebeziumEngine.RecordCommitter<ChangeEvent<SourceRecord, SourceRecord>> committer)
             throws InterruptedException {
-        List<OutboxRow> rows = new ArrayList<>(records.size());
+        List<Object> rows = new ArrayList<>(records.size());
         for (ChangeEvent<SourceRecord, SourceRecord> record : records) {
-            OutboxRow row = OutboxRow.of(record.value());
+            Object row = endpoint.row(record.value());
             if (row != null) {
                 rows.add(row);
             }
@@ -81,7 +81,7 @@ final class OutboxRelayConsumer extends DefaultConsumer
     }
 
     /** Whether the batch was relayed; false when the relay stops (nothing marked: the next start replays it). */
-    private boolean relay(List<OutboxRow> rows) {
+    private boolean relay(List<Object> rows) {
         if (relayStopping()) {
             LOG.info("Relay {} stopping: a batch of {} rows is left for the next start", endpoint.relayName(), rows.size());
             return false;

@@ -1,6 +1,7 @@
 package com.insurancehub.hub.platform.outbox;
 
 import java.util.Properties;
+import java.util.function.Function;
 
 import org.apache.camel.Consumer;
 import org.apache.camel.Processor;
@@ -8,15 +9,24 @@ import org.apache.camel.Producer;
 import org.apache.camel.component.debezium.postgres.DebeziumPostgresEndpoint;
 import org.apache.camel.component.debezium.postgres.configuration.PostgresConnectorEmbeddedDebeziumConfiguration;
 import org.apache.camel.support.DefaultEndpoint;
+import org.apache.kafka.connect.source.SourceRecord;
 
 /** See {@link OutboxRelayComponent}. Consumer only. */
 public final class OutboxRelayEndpoint extends DefaultEndpoint {
 
     private final DebeziumPostgresEndpoint debezium;
+    private final Function<SourceRecord, ?> rows;
 
-    OutboxRelayEndpoint(String uri, OutboxRelayComponent component, DebeziumPostgresEndpoint debezium) {
+    OutboxRelayEndpoint(String uri, OutboxRelayComponent component, DebeziumPostgresEndpoint debezium,
+                        Function<SourceRecord, ?> rows) {
         super(uri, component);
         this.debezium = debezium;
+        this.rows = rows;
+    }
+
+    /** What the route gets of a change record, or null to leave it out of the batch. */
+    Object row(SourceRecord record) {
+        return rows.apply(record);
     }
 
     /** The relay's options, as Camel's debezium-postgres endpoint read them (slot, tables: the relay's health). */

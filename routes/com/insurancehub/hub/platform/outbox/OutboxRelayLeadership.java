@@ -31,11 +31,24 @@ public final class OutboxRelayLeadership extends ServiceSupport {
 
     private final CamelContext camelContext;
     private final List<String> relayRouteIds;
+    private final String lockName;
+    private final String applicationName;
     private Connection lock;
 
     public OutboxRelayLeadership(CamelContext camelContext, List<String> relayRouteIds) {
+        this(camelContext, relayRouteIds, "{{hub.outbox.leadership.lock-name}}", APPLICATION_NAME);
+    }
+
+    /**
+     * Leadership of other single-reader routes (the business-change capture), under a lock name (placeholder) and a
+     * lock connection name of their own.
+     */
+    public OutboxRelayLeadership(CamelContext camelContext, List<String> relayRouteIds, String lockName,
+                                 String applicationName) {
         this.camelContext = camelContext;
         this.relayRouteIds = relayRouteIds;
+        this.lockName = lockName;
+        this.applicationName = applicationName;
     }
 
     public synchronized boolean isLeader() {
@@ -50,14 +63,14 @@ public final class OutboxRelayLeadership extends ServiceSupport {
             return;
         }
         if (lock != null && !lock.isValid(seconds("{{hub.outbox.leadership.validation-timeout}}"))) {
-            LOG.warn("Outbox relay leadership lost (its database connection is gone): stopping the relays");
+            LOG.warn("Leadership of {} lost (its database connection is gone): stopping them", relayRouteIds);
             closeLock();
             for (String routeId : relayRouteIds) {
                 camelContext.getRouteController().stopRoute(routeId);
             }
         }
         if (lock == null && tryLock()) {
-            LOG.info("This instance leads the outbox relays: starting {}", relayRouteIds);
+            LOG.info("This instance leads {}: starting them", relayRouteIds);
             for (String routeId : relayRouteIds) {
                 if (camelContext.getRouteController().getRouteStatus(routeId) != ServiceStatus.Started) {
                     camelContext.getRouteController().startRoute(routeId);
@@ -69,12 +82,12 @@ public final class OutboxRelayLeadership extends ServiceSupport {
     private boolean tryLock() throws SQLException {
         Connection connection = DriverManager.getConnection(camelContext.resolvePropertyPlaceholders(
                         "jdbc:postgresql://{{hub.postgres.host}}:{{hub.postgres.port}}/{{hub.postgres.database}}"
-                                + "?ApplicationName=" + APPLICATION_NAME
+                                + "?ApplicationName=" + applicationName
                                 + "&connectTimeout={{hub.outbox.leadership.validation-timeout}}"),
                 camelContext.resolvePropertyPlaceholders("{{hub.outbox.user}}"),
                 camelContext.resolvePropertyPlaceholders("{{hub.outbox.password}}"));
         try (PreparedStatement statement = connection.prepareStatement("SELECT pg_try_advisory_lock(hashtext(?))")) {
-            statement.setString(1, camelContext.resolvePropertyPlaceholders("{{hub.outbox.leadership.lock-name}}"));
+            statement.setString(1, camelContext.resolvePropertyPlaceholders(lockName));
             try (ResultSet result = statement.executeQuery()) {
                 if (result.next() && result.getBoolean(1)) {
                     lock = connection;

@@ -50,7 +50,7 @@ public final class DevServices implements AutoCloseable {
     /** The provider wants a secret per client */
     public static final String SHORT_LIVED_SECRET = java.util.UUID.randomUUID().toString();
     public static final String TEST_CLIENT_SECRET = java.util.UUID.randomUUID().toString();
-    public static final List<String> ALL_SCOPES = List.of("quotes", "customers", "policies", "claims", "payments", "admin");
+    public static final List<String> ALL_SCOPES = List.of("quotes", "customers", "policies", "claims", "payments", "admin", "reports", "audit");
 
     /** The services of the local stack, as {@code -Dhub.dev.services} names them. */
     public enum Service {

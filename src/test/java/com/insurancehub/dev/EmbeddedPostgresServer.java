@@ -100,6 +100,9 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
                 .setServerConfig("max_wal_senders", "20")
                 .setServerConfig("max_replication_slots", "20")
                 .setServerConfig("max_connections", "200")
+                // A slot whose reader is gone (every hub down) holds the WAL back: past this much the server drops
+                // the slot's claim (wal_status 'lost') rather than fill its disk (docs/architecture.md, D05/D06)
+                .setServerConfig("max_slot_wal_keep_size", "1GB")
                 // zonky turns these off for speed; CDC latency needs commits flushed at once. fsync off: a killed
                 // server loses nothing (the OS has the writes), only a crash of the machine would
                 .setServerConfig("synchronous_commit", "on")

@@ -54,11 +54,20 @@ class DatabaseRolesIntegrationTest {
     }
 
     @Test
-    void theRelayRoleReadsTheOutboxesOnlyAndTheServerWantsPasswords() throws Exception {
+    void theRelayRoleReadsTheOutboxesAndTheCapturedTablesOnlyAndTheServerWantsPasswords() throws Exception {
         try (var relay = DriverManager.getConnection(DevServices.shared().jdbcUrl(), relayUser, relayPassword);
              var s = relay.createStatement()) {
             assertThat(s.executeQuery("SELECT count(*) FROM pas.outbox").next()).isTrue();
-            assertThatThrownBy(() -> s.executeQuery("SELECT * FROM pas.policies LIMIT 1"))
+            // D05/D06: the business-change capture's tables (its first snapshot reads them)
+            assertThat(s.executeQuery("SELECT count(*) FROM pas.policies").next()).isTrue();
+            assertThat(s.executeQuery("SELECT count(*) FROM customers.customers").next()).isTrue();
+            assertThatThrownBy(() -> s.executeQuery("SELECT * FROM pas.modifications LIMIT 1"))
+                    .hasMessageContaining("permission denied");
+            assertThatThrownBy(() -> s.executeQuery("SELECT * FROM customers.quote_links LIMIT 1"))
+                    .hasMessageContaining("permission denied");
+            assertThatThrownBy(() -> s.executeQuery("SELECT * FROM billing.accounts LIMIT 1"))
+                    .hasMessageContaining("permission denied");
+            assertThatThrownBy(() -> s.executeUpdate("UPDATE pas.policies SET status = status WHERE false"))
                     .hasMessageContaining("permission denied");
         }
         assertThatThrownBy(() -> DriverManager.getConnection(DevServices.shared().jdbcUrl(), "postgres", "postgres"))

@@ -315,10 +315,19 @@ public final class HealthEvaluator implements SmartInitializingSingleton, Dispos
     }
 
     private Health relays(Connection connection, List<OutboxRelayCheck.Relay> outboxRelays) throws SQLException {
-        return relays.evaluate(connection, outboxRelays, routeId -> {
+        Health health = relays.evaluate(connection, outboxRelays, routeId -> {
             ServiceStatus status = camelContext.getRouteController().getRouteStatus(routeId);
             return status == null ? "absent" : status.name();
         });
+        // D05/D06: the business-change capture's slot, its lag and whether it lost WAL (ChangeCaptureSlotCheck)
+        Map<String, Object> capture = ChangeCaptureSlotCheck.evaluate(connection,
+                environment.getProperty("hub.cdc.enabled", Boolean.class, false) ? environment.getProperty("hub.cdc.slot") : null);
+        if (capture == null) {
+            return health;
+        }
+        Health.Builder withCapture = Health.status(ChangeCaptureSlotCheck.lost(capture) ? Status.DOWN : health.getStatus())
+                .withDetails(health.getDetails()).withDetail("businessChanges", capture);
+        return withCapture.build();
     }
 
     /** One connection for the relay checks, kept between evaluations (a new one each time cost a backend's start). */
@@ -364,7 +373,8 @@ public final class HealthEvaluator implements SmartInitializingSingleton, Dispos
             PostgresConnectorEmbeddedDebeziumConfiguration configuration =
                     route.getEndpoint() instanceof OutboxRelayEndpoint relay ? relay.getConfiguration()
                             : route.getEndpoint() instanceof DebeziumPostgresEndpoint debezium ? debezium.getConfiguration() : null;
-            if (configuration != null) {
+            // the business-change capture (D05/D06) reads business tables, not an outbox: its slot is a detail of its own
+            if (configuration != null && !route.getEndpoint().getEndpointUri().startsWith("business-changes:")) {
                 Arrays.stream(Objects.toString(configuration.getTableIncludeList(), "").split(","))
                         .map(String::trim)
                         .filter(table -> !table.equals(heartbeat) && TABLE.matcher(table).matches())

@@ -40,7 +40,7 @@ import org.springframework.web.cors.UrlBasedCorsConfigurationSource;
  *
  * <ul>
  *   <li>The APIs are an OAuth2 resource server: a JWT of the identity provider ({@code hub.security.issuer}, checked
- *       against its JWKS) whose scopes name the API family: quotes, customers, policies, claims, payments; {@code admin}
+ *       against its JWKS) whose scopes name the API family: quotes, customers, policies, claims, payments, reports, audit; {@code admin}
  *       for the admin API, dead letters, every actuator endpoint but health and prometheus, Hawtio and Jolokia.
  *       Anonymous: a price (quote creation and reads) and health, as a portal visitor would need. Without a token
  *       401, without the scope 403, both problem+json.</li>
@@ -106,6 +106,9 @@ public class EdgeSecurityConfiguration {
                         // F05: the web portal's and the mobile app's screens (a logged-in customer: both clients hold policies)
                         .requestMatchers("/api/bff/**").hasAuthority("SCOPE_policies")
                         .requestMatchers("/api/admin/**", "/api/dead-letters", "/api/dead-letters/**").hasAuthority(ADMIN)
+                        // D05 real-time reports, D06 the CDC audit trail: their own scopes, or admin
+                        .requestMatchers("/api/reports/**").hasAnyAuthority("SCOPE_reports", ADMIN)
+                        .requestMatchers("/api/audit-trail").hasAnyAuthority("SCOPE_audit", ADMIN)
                         .requestMatchers("/actuator/**").hasAuthority(ADMIN)
                         // the LRA coordinator's calls back to the subscription saga's participants (profile lra)
                         .requestMatchers("/lra-participant/**").permitAll()
