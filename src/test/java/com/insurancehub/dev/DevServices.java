@@ -174,7 +174,9 @@ public final class DevServices implements AutoCloseable {
                 roles = new DatabaseRoles(required(elsewhere, "infrastructure.postgres.superuser-password", "the mocks' database"),
                         required(elsewhere, "hub.postgres.password", "the mocks' database"),
                         required(elsewhere, "hub.outbox.password", "the mocks' database"),
-                        required(elsewhere, "infrastructure.postgres.mocks-password", "the mocks' database"));
+                        required(elsewhere, "infrastructure.postgres.mocks-password", "the mocks' database"),
+                        elsewhere.getOrDefault("hub.warehouse.password", ""),
+                        elsewhere.getOrDefault("hub.warehouse.source.password", ""));
             }
             EmbeddedKafkaBroker kafka = null;
             if (services.contains(Service.KAFKA)) {
@@ -333,6 +335,10 @@ public final class DevServices implements AutoCloseable {
             props.put("hub.postgres.password", roles.hubPassword());
             props.put("hub.outbox.user", DatabaseRoles.RELAY);
             props.put("hub.outbox.password", roles.relayPassword());
+            props.put("hub.warehouse.user", DatabaseRoles.WAREHOUSE);
+            props.put("hub.warehouse.password", roles.warehousePassword());
+            props.put("hub.warehouse.source.user", DatabaseRoles.WAREHOUSE_READER);
+            props.put("hub.warehouse.source.password", roles.warehouseReaderPassword());
             props.put("infrastructure.postgres.superuser-password", roles.superuserPassword());
             props.put("infrastructure.postgres.mocks-password", roles.mocksPassword());
             props.put("infrastructure.postgres.pid", pid);
