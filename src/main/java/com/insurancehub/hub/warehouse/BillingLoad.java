@@ -55,7 +55,7 @@ class BillingLoad extends WarehouseFlow {
                            invoice_id, created_at, NULL::date, kind, amount_delta, currency
                     FROM billing.adjustments
                 ) t
-                WHERE (changed_at, source_key) > (?, ?) AND changed_at < now() - ?::interval
+                WHERE (changed_at, source_key) > (?::timestamptz, ?) AND changed_at < now() - ?::interval
                 ORDER BY changed_at, source_key""";
     }
 

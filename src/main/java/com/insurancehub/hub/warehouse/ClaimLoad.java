@@ -37,7 +37,7 @@ class ClaimLoad extends WarehouseFlow {
                        c.incident_date, c.created_at, c.status, c.decision, c.claimed_amount, c.assessed_amount,
                        c.settled_amount, c.currency, c.version
                 FROM claims.claims c
-                WHERE (c.updated_at, c.claim_id) > (?, ?) AND c.updated_at < now() - ?::interval
+                WHERE (c.updated_at, c.claim_id) > (?::timestamptz, ?) AND c.updated_at < now() - ?::interval
                 ORDER BY c.updated_at, c.claim_id""";
     }
 

@@ -44,7 +44,7 @@ class PolicyLoad extends WarehouseFlow {
                        p.cancellation_reason, p.created_at, c.first_name, c.last_name, c.email, c.birth_date,
                        c.updated_at AS customer_updated_at
                 FROM pas.policies p LEFT JOIN customers.customers c ON c.customer_id = p.customer_id
-                WHERE (p.updated_at, p.policy_id) > (?, ?) AND p.updated_at < now() - ?::interval
+                WHERE (p.updated_at, p.policy_id) > (?::timestamptz, ?) AND p.updated_at < now() - ?::interval
                 ORDER BY p.updated_at, p.policy_id""";
     }
 

@@ -24,15 +24,16 @@ record Upsert(String table, List<String> columns, List<String> key, String chang
             return 0;
         }
         try (PreparedStatement s = warehouse.prepareStatement(sql())) {
+            int first = withRun ? 2 : 1; // the run id comes first in the statement (its SELECT list)
+            if (withRun) {
+                s.setLong(1, runId);
+            }
             for (int c = 0; c < columns.size(); c++) {
                 String[] values = new String[rows.size()];
                 for (int r = 0; r < rows.size(); r++) {
                     values[r] = rows.get(r)[c];
                 }
-                s.setArray(c + 1, warehouse.createArrayOf("text", values));
-            }
-            if (withRun) {
-                s.setLong(columns.size() + 1, runId);
+                s.setArray(first + c, warehouse.createArrayOf("text", values));
             }
             return s.executeUpdate();
         }
