@@ -216,6 +216,9 @@ public class WarehouseLoads {
     public void fail(Exchange exchange, @Header("flow") String flowName, @Header("runId") Long runId) {
         closeChunks(exchange);
         Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        while (cause != null && cause.getCause() != null && cause.getCause() != cause) {
+            cause = cause.getCause(); // the root cause, not the splitter's wrapping of it
+        }
         String error = cause == null ? "failed" : cause.getClass().getSimpleName() + ": " + cause.getMessage();
         if (runId != null) {
             runs.finish(runId, "FAILED", error.length() > 1000 ? error.substring(0, 1000) : error);
