@@ -20,6 +20,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import org.apache.camel.Exchange;
+import org.apache.camel.ExchangeProperty;
 import org.apache.camel.Header;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -158,7 +159,7 @@ public class WarehouseLoads {
      * run's counters and the flow's watermark moved to the chunk's last row, all in one warehouse transaction.
      */
     public void writeChunk(@Header("flow") String flowName, @Header("runId") long runId,
-                           @Header("CamelSplitIndex") Integer index, List<Map<String, Object>> chunk) throws SQLException {
+                           @ExchangeProperty("CamelSplitIndex") Integer index, List<Map<String, Object>> chunk) throws SQLException {
         WarehouseFlow flow = flow(flowName);
         List<Map<String, Object>> accepted = new ArrayList<>(chunk.size());
         List<Object[]> rejects = new ArrayList<>();
