@@ -46,8 +46,9 @@ public class LoadRuns {
                        error = 'left RUNNING by a hub that stopped: no heartbeat for ' || ?
                 WHERE flow = ? AND status = 'RUNNING' AND heartbeat_at < now() - ?::interval""", lease, flow, lease);
         List<Long> inserted = warehouse.queryForList("""
-                INSERT INTO load_runs (flow, trigger, scheduled_for, status, watermark_from_at, watermark_from_key)
-                SELECT ?, ?, ?, 'RUNNING', w.changed_at, w.source_key
+                INSERT INTO load_runs (flow, trigger, scheduled_for, status, watermark_from_at, watermark_from_key,
+                                       watermark_to_at, watermark_to_key)
+                SELECT ?, ?, ?, 'RUNNING', w.changed_at, w.source_key, w.changed_at, w.source_key
                 FROM (SELECT 1) one LEFT JOIN load_watermarks w ON w.flow = ?
                 ON CONFLICT DO NOTHING RETURNING run_id""", Long.class, flow, trigger, scheduledFor, flow);
         if (!inserted.isEmpty()) {
