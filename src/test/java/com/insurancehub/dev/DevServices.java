@@ -407,6 +407,8 @@ public final class DevServices implements AutoCloseable {
                 "hub.postgres.password=" + roles.hubPassword(),
                 "# psql as the database owner: PGPASSWORD=<this> psql -h localhost -p " + postgresPort + " -U postgres insurance",
                 "postgres.superuser.password=" + roles.superuserPassword(),
+                "# The warehouse (D02-D04): psql -h localhost -p " + postgresPort + " -U " + DatabaseRoles.WAREHOUSE + " warehouse",
+                "hub.warehouse.password=" + roles.warehousePassword(),
                 "# Hawtio's login (/actuator/hawtio): user operator",
                 "hub.security.operator.password=" + (operatorPassword != null ? operatorPassword
                         : identityProvider != null ? "(from HUB_SECURITY_OPERATOR_PASSWORD)" : "(see " + INFRASTRUCTURE_FILE + ")"),
