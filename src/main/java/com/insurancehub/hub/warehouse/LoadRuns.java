@@ -32,15 +32,18 @@ public class LoadRuns {
             watermark_to_at, watermark_to_key, chunks, rows_read, rows_written, rows_rejected, error""";
 
     private final JdbcTemplate warehouse;
+    private final WarehouseDatabases databases;
     private final String lease;
 
     public LoadRuns(WarehouseDatabases databases, @Value("${hub.warehouse.lease}") String lease) {
         this.warehouse = new JdbcTemplate(databases.warehouse());
+        this.databases = databases;
         this.lease = lease;
     }
 
     /** Claims a run of this flow; scheduledFor is the cron time of a scheduled run, null for one asked for now. */
     public Claim claim(String flow, String trigger, OffsetDateTime scheduledFor) {
+        databases.migrated();
         warehouse.update("""
                 UPDATE load_runs SET status = 'ABANDONED', finished_at = now(),
                        error = 'left RUNNING by a hub that stopped: no heartbeat for ' || ?
@@ -121,6 +124,7 @@ public class LoadRuns {
 
     /** One run, with its rejected rows. */
     public Map<String, Object> run(long runId) {
+        databases.migrated();
         List<Map<String, Object>> runs = warehouse.query("SELECT " + COLUMNS + " FROM load_runs WHERE run_id = ?",
                 (rs, i) -> row(rs), runId);
         if (runs.isEmpty()) {
@@ -141,6 +145,7 @@ public class LoadRuns {
 
     /** The newest runs first. */
     public List<Map<String, Object>> history(int limit) {
+        databases.migrated();
         return warehouse.query("SELECT " + COLUMNS + " FROM load_runs ORDER BY started_at DESC, run_id DESC LIMIT ?",
                 (rs, i) -> row(rs), limit);
     }
