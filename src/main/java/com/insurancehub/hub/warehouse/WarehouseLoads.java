@@ -6,19 +6,17 @@ import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.Tags;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangeProperty;
 import org.apache.camel.Header;
@@ -76,7 +74,7 @@ public class WarehouseLoads {
         this.historyMax = historyMax;
         this.scheduledFlows.forEach(this::flow);
         this.flows.keySet().forEach(flow -> meters.gauge("hub.warehouse.last.status",
-                io.micrometer.core.instrument.Tags.of("flow", flow),
+                Tags.of("flow", flow),
                 lastStatus.computeIfAbsent(flow, f -> new AtomicInteger(-1)), AtomicInteger::get));
     }
 
@@ -271,6 +269,4 @@ public class WarehouseLoads {
         return row.entrySet().stream().sorted(Map.Entry.comparingByKey())
                 .map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(", ", "{", "}"));
     }
-
-
 }
