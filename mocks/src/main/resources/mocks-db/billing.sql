@@ -100,3 +100,6 @@ CREATE TABLE IF NOT EXISTS billing.payouts (
     created_at      timestamptz    NOT NULL DEFAULT now()
 );
 CREATE INDEX IF NOT EXISTS payouts_by_policy ON billing.payouts (policy_id);
+-- The warehouse loads (D04) read every money movement in change order from a watermark
+CREATE INDEX IF NOT EXISTS invoices_by_change ON billing.invoices (updated_at, invoice_id);
+CREATE INDEX IF NOT EXISTS payments_by_change ON billing.payments (created_at, payment_id);

@@ -61,3 +61,5 @@ CREATE TABLE IF NOT EXISTS pas.modifications (
 );
 CREATE UNIQUE INDEX IF NOT EXISTS modifications_by_request ON pas.modifications (policy_id, request_id);
 CREATE INDEX IF NOT EXISTS modifications_by_policy ON pas.modifications (policy_id);
+-- The warehouse loads (D02) read policies in change order from a watermark: (updated_at, policy_id)
+CREATE INDEX IF NOT EXISTS policies_by_change ON pas.policies (updated_at, policy_id);

@@ -35,3 +35,14 @@ CREATE TABLE relay.outbox_offsets (
     PRIMARY KEY (relay, offset_key)
 );
 ALTER TABLE relay.outbox_offsets OWNER TO insurance_relay;
+
+-- D02-D04, the warehouse: a database of its own (it may as well live on another server: hub.warehouse.url), owned by
+-- insurance_warehouse, the hub's warehouse pool (Flyway creates its schema `warehouse` there, db/warehouse). That role
+-- has no access to the insurance database. The loads read the systems' tables as insurance_warehouse_reader: CONNECT
+-- here and SELECT on the tables they read (3-warehouse-sources.sql, once the systems have created them), nothing else.
+CREATE ROLE insurance_warehouse LOGIN PASSWORD '${warehousePassword}';
+CREATE ROLE insurance_warehouse_reader LOGIN PASSWORD '${warehouseReaderPassword}';
+CREATE DATABASE warehouse OWNER insurance_warehouse;
+REVOKE ALL ON DATABASE warehouse FROM PUBLIC;
+GRANT CONNECT, TEMPORARY ON DATABASE warehouse TO insurance_warehouse;
+GRANT CONNECT ON DATABASE ${database} TO insurance_warehouse_reader;

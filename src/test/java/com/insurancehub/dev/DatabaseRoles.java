@@ -26,17 +26,21 @@ import java.util.stream.Stream;
  * <p>Provisioning runs again on a kept database: what exists already (a role, a schema, a table, a publication)
  * is left as it is, and the roles get this run's passwords.
  */
-public record DatabaseRoles(String superuserPassword, String hubPassword, String relayPassword, String mocksPassword) {
+public record DatabaseRoles(String superuserPassword, String hubPassword, String relayPassword, String mocksPassword,
+                            String warehousePassword, String warehouseReaderPassword) {
 
     public static final String HUB = "insurance_hub";
     public static final String RELAY = "insurance_relay";
     public static final String MOCKS = "insurance_mocks";
+    /** D02-D04: the owner of the warehouse database (the hub's warehouse pool), and the loads' read-only source role */
+    public static final String WAREHOUSE = "insurance_warehouse";
+    public static final String WAREHOUSE_READER = "insurance_warehouse_reader";
     private static final SecureRandom RANDOM = new SecureRandom();
-    /** duplicate_object (a role, a publication), duplicate_schema, duplicate_table: provisioned before */
-    private static final Set<String> ALREADY_THERE = Set.of("42710", "42P06", "42P07");
+    /** duplicate_object (a role, a publication), duplicate_schema, duplicate_table, duplicate_database: provisioned before */
+    private static final Set<String> ALREADY_THERE = Set.of("42710", "42P06", "42P07", "42P04");
 
     static DatabaseRoles generate() {
-        return new DatabaseRoles(secret(), secret(), secret(), secret());
+        return new DatabaseRoles(secret(), secret(), secret(), secret(), secret(), secret());
     }
 
     /** The passwords a {@link #save} wrote, or null if there is no such file. */
@@ -49,15 +53,16 @@ public record DatabaseRoles(String superuserPassword, String hubPassword, String
             p.load(in);
         }
         DatabaseRoles roles = new DatabaseRoles(p.getProperty("superuser"), p.getProperty("hub"),
-                p.getProperty("relay"), p.getProperty("mocks"));
-        return Stream.of(roles.superuserPassword, roles.hubPassword, roles.relayPassword, roles.mocksPassword)
+                p.getProperty("relay"), p.getProperty("mocks"), p.getProperty("warehouse"), p.getProperty("warehouseReader"));
+        return Stream.of(roles.superuserPassword, roles.hubPassword, roles.relayPassword, roles.mocksPassword,
+                        roles.warehousePassword, roles.warehouseReaderPassword)
                 .anyMatch(Objects::isNull) ? null : roles;
     }
 
     /** Writes the passwords to a file only its owner reads (replaced whole: never half-written). */
     void save(Path file) throws IOException {
         PrivateFiles.write(file, Map.of("superuser", superuserPassword, "hub", hubPassword, "relay", relayPassword,
-                "mocks", mocksPassword), "The database's role passwords (EmbeddedPostgresServer, -Dhub.dev.keep-data)");
+                "mocks", mocksPassword, "warehouse", warehousePassword, "warehouseReader", warehouseReaderPassword), "The database's role passwords (EmbeddedPostgresServer, -Dhub.dev.keep-data)");
     }
 
     /** 1-roles.sql: the roles and the schemas owned before any of them connects; then this run's passwords. */
@@ -67,12 +72,15 @@ public record DatabaseRoles(String superuserPassword, String hubPassword, String
             s.execute("ALTER ROLE " + HUB + " WITH PASSWORD " + literal(hubPassword));
             s.execute("ALTER ROLE " + RELAY + " WITH PASSWORD " + literal(relayPassword));
             s.execute("ALTER ROLE " + MOCKS + " WITH PASSWORD " + literal(mocksPassword));
+            s.execute("ALTER ROLE " + WAREHOUSE + " WITH PASSWORD " + literal(warehousePassword));
+            s.execute("ALTER ROLE " + WAREHOUSE_READER + " WITH PASSWORD " + literal(warehouseReaderPassword));
         }
     }
 
-    /** 2-publications.sql: once the systems have created their outbox tables. */
+    /** 2-publications.sql and 3-warehouse-sources.sql: once the systems have created their tables. */
     void publish(Connection superuser) throws SQLException, IOException {
         run(superuser, "2-publications.sql");
+        run(superuser, "3-warehouse-sources.sql");
     }
 
     /** Statement by statement (each ends a line with ';'), so that one already done does not stop the others. */
@@ -83,7 +91,8 @@ public record DatabaseRoles(String superuserPassword, String hubPassword, String
         }
         for (Map.Entry<String, String> p : Map.of("database", EmbeddedPostgresServer.DATABASE,
                 "hubPassword", quoted(hubPassword), "relayPassword", quoted(relayPassword),
-                "mocksPassword", quoted(mocksPassword)).entrySet()) {
+                "mocksPassword", quoted(mocksPassword), "warehousePassword", quoted(warehousePassword),
+                "warehouseReaderPassword", quoted(warehouseReaderPassword)).entrySet()) {
             sql = sql.replace("${" + p.getKey() + "}", p.getValue());
         }
         String code = sql.lines().filter(line -> !line.stripLeading().startsWith("--"))

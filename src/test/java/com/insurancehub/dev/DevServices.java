@@ -174,7 +174,9 @@ public final class DevServices implements AutoCloseable {
                 roles = new DatabaseRoles(required(elsewhere, "infrastructure.postgres.superuser-password", "the mocks' database"),
                         required(elsewhere, "hub.postgres.password", "the mocks' database"),
                         required(elsewhere, "hub.outbox.password", "the mocks' database"),
-                        required(elsewhere, "infrastructure.postgres.mocks-password", "the mocks' database"));
+                        required(elsewhere, "infrastructure.postgres.mocks-password", "the mocks' database"),
+                        elsewhere.getOrDefault("hub.warehouse.password", ""),
+                        elsewhere.getOrDefault("hub.warehouse.source.password", ""));
             }
             EmbeddedKafkaBroker kafka = null;
             if (services.contains(Service.KAFKA)) {
@@ -333,6 +335,10 @@ public final class DevServices implements AutoCloseable {
             props.put("hub.postgres.password", roles.hubPassword());
             props.put("hub.outbox.user", DatabaseRoles.RELAY);
             props.put("hub.outbox.password", roles.relayPassword());
+            props.put("hub.warehouse.user", DatabaseRoles.WAREHOUSE);
+            props.put("hub.warehouse.password", roles.warehousePassword());
+            props.put("hub.warehouse.source.user", DatabaseRoles.WAREHOUSE_READER);
+            props.put("hub.warehouse.source.password", roles.warehouseReaderPassword());
             props.put("infrastructure.postgres.superuser-password", roles.superuserPassword());
             props.put("infrastructure.postgres.mocks-password", roles.mocksPassword());
             props.put("infrastructure.postgres.pid", pid);
@@ -401,6 +407,8 @@ public final class DevServices implements AutoCloseable {
                 "hub.postgres.password=" + roles.hubPassword(),
                 "# psql as the database owner: PGPASSWORD=<this> psql -h localhost -p " + postgresPort + " -U postgres insurance",
                 "postgres.superuser.password=" + roles.superuserPassword(),
+                "# The warehouse (D02-D04): psql -h localhost -p " + postgresPort + " -U " + DatabaseRoles.WAREHOUSE + " warehouse",
+                "hub.warehouse.password=" + roles.warehousePassword(),
                 "# Hawtio's login (/actuator/hawtio): user operator",
                 "hub.security.operator.password=" + (operatorPassword != null ? operatorPassword
                         : identityProvider != null ? "(from HUB_SECURITY_OPERATOR_PASSWORD)" : "(see " + INFRASTRUCTURE_FILE + ")"),

@@ -75,4 +75,45 @@ class DatabaseRolesIntegrationTest {
         assertThatThrownBy(() -> DriverManager.getConnection(DevServices.shared().jdbcUrl(), "postgres", ""))
                 .isInstanceOf(java.sql.SQLException.class);
     }
+
+    @Value("${hub.warehouse.source.user}")
+    String warehouseReader;
+
+    @Value("${hub.warehouse.source.password}")
+    String warehouseReaderPassword;
+
+    @Value("${hub.warehouse.user}")
+    String warehouseOwner;
+
+    @Value("${hub.warehouse.password}")
+    String warehouseOwnerPassword;
+
+    /** D02-D04: the loads read the systems' business tables and change nothing; the warehouse's role owns the warehouse only. */
+    @Test
+    void theWarehouseReaderOnlySelectsTheSourceTablesAndTheWarehouseOwnerStaysInItsDatabase() throws Exception {
+        try (var reader = DriverManager.getConnection(DevServices.shared().jdbcUrl(), warehouseReader, warehouseReaderPassword);
+             var s = reader.createStatement()) {
+            assertThat(s.executeQuery("SELECT count(*) FROM pas.policies").next()).isTrue();
+            assertThat(s.executeQuery("SELECT count(*) FROM billing.payments").next()).isTrue();
+            assertThatThrownBy(() -> s.executeUpdate("UPDATE pas.policies SET premium = premium WHERE false"))
+                    .hasMessageContaining("read-only transaction");
+            reader.setAutoCommit(false);
+            s.execute("SET TRANSACTION READ WRITE");
+            assertThatThrownBy(() -> s.executeUpdate("UPDATE pas.policies SET premium = premium WHERE false"))
+                    .hasMessageContaining("permission denied");
+            reader.rollback();
+            assertThatThrownBy(() -> s.executeQuery("SELECT count(*) FROM pas.outbox")).hasMessageContaining("permission denied");
+            reader.rollback();
+            assertThatThrownBy(() -> s.executeQuery("SELECT count(*) FROM hub.processed_events"))
+                    .hasMessageContaining("permission denied");
+        }
+        String warehouseUrl = DevServices.shared().jdbcUrl().replaceFirst("/insurance$", "/warehouse");
+        try (var owner = DriverManager.getConnection(warehouseUrl, warehouseOwner, warehouseOwnerPassword);
+             var s = owner.createStatement()) {
+            assertThat(s.executeQuery("SELECT count(*) FROM warehouse.load_runs").next()).isTrue();
+            assertThatThrownBy(() -> s.execute("COPY (SELECT 1) TO PROGRAM 'true'")).hasMessageContaining("superuser");
+        }
+        assertThatThrownBy(() -> DriverManager.getConnection(DevServices.shared().jdbcUrl(), warehouseOwner, warehouseOwnerPassword))
+                .hasMessageContaining("permission denied for database");
+    }
 }
