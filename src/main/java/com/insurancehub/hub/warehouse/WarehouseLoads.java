@@ -108,10 +108,11 @@ public class WarehouseLoads {
      * claimed here, as [{flow, runId}].
      */
     public List<Map<String, Object>> claimDue() {
-        return claimDue(ZonedDateTime.now());
+        return claimDueAt(ZonedDateTime.now());
     }
 
-    List<Map<String, Object>> claimDue(ZonedDateTime now) {
+    /** {@link #claimDue()} as of {@code now} (a name of its own: Camel's bean binding would find two claimDue). */
+    List<Map<String, Object>> claimDueAt(ZonedDateTime now) {
         ZonedDateTime due = lastFireTime(now);
         List<Map<String, Object>> claimed = new ArrayList<>();
         if (due == null || Duration.between(due, now).compareTo(catchUp) > 0) {
