@@ -41,6 +41,9 @@ class ComposeStackTest {
     private static final String ONE_SHOT_RESTART = "no";
     /** The files that the observe part (O02/R06) owns: mounted here, checked once their folder exists */
     private static final List<String> PROMETHEUS_FILES = List.of("docker/prometheus/prometheus.yml", "docker/prometheus/alerts.yml");
+    /** The dashboards of the issue (O02): Kafka and consumers, route health, business events, simulation */
+    private static final List<String> DASHBOARDS = List.of("kafka-and-consumers.json", "route-health.json",
+            "business-events.json", "simulation.json");
     private static final Pattern REQUIRED_VARIABLE = Pattern.compile("\\$\\{([A-Z0-9_]+):\\?[^}]*}");
     private static final Pattern DEFAULTED_VARIABLE = Pattern.compile("\\$\\{([A-Z0-9_]+):-[^}]*}");
 
@@ -187,10 +190,14 @@ class ComposeStackTest {
         String path = (String) ((Map<String, Object>) provider.get("options")).get("path");
         assertThat(mounts).as("the provider reads the repository's dashboards").containsEntry("./docker/grafana/dashboards", path);
 
-        // the dashboards (observe part) that exist: valid, and on the provisioned datasource
+        // the dashboards (observe part): once there, the four of the issue, valid, on the provisioned datasource
         ObjectMapper json = new ObjectMapper();
         try (Stream<Path> files = Files.list(Path.of("docker/grafana/dashboards"))) {
-            for (Path file : files.filter(f -> f.toString().endsWith(".json")).toList()) {
+            List<Path> dashboardFiles = files.filter(f -> f.toString().endsWith(".json")).toList();
+            if (!dashboardFiles.isEmpty()) {
+                assertThat(dashboardFiles.stream().map(f -> f.getFileName().toString())).containsAll(DASHBOARDS);
+            }
+            for (Path file : dashboardFiles) {
                 JsonNode dashboard = json.readTree(file.toFile());
                 assertThat(dashboard.path("title").asText()).as("%s: a title", file).isNotBlank();
                 assertThat(dashboard.path("panels").isArray()).as("%s: panels", file).isTrue();
