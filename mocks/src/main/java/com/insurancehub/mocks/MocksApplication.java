@@ -47,6 +47,18 @@ public class MocksApplication {
     }
 
     /**
+     * The mocks on their own, as their container image runs them (T04, {@code ./mvnw -Pimages}): port and database
+     * from the usual Spring Boot settings, e.g. {@code SERVER_PORT}, {@code SPRING_DATASOURCE_URL},
+     * {@code SPRING_DATASOURCE_USERNAME}, {@code SPRING_DATASOURCE_PASSWORD} (docker-compose.yml).
+     */
+    public static void main(String[] args) {
+        new SpringApplicationBuilder(MocksApplication.class)
+                .web(WebApplicationType.SERVLET)
+                .properties(Map.of("spring.config.name", "mocks"))
+                .run(args);
+    }
+
+    /**
      * Starts the mocks on the given port against the given PostgreSQL database. These settings go ahead of
      * every other property source, so that a {@code -Dserver.port} meant for the hub in the same JVM does not
      * move the mocks.
