@@ -68,11 +68,13 @@ import org.springframework.core.env.Environment;
  *
  * <p>Components: {@code camelHealth}, {@code camelLivenessState}, {@code camelReadinessState} (one evaluation of
  * Camel's checks), {@code db} and {@code kafka} (Spring's and the hub's indicators, called here), {@code outboxRelays}
- * ({@link OutboxRelayCheck}) and {@code consumerGroups} ({@link ConsumerGroupCheck}). The first five replace the
- * registered ones in Spring's registry under the same names; the last two are beans of {@link HealthConfiguration}.
+ * ({@link OutboxRelayCheck}), {@code relayLeadership}, {@code consumerGroups} ({@link ConsumerGroupCheck}) and the
+ * systems behind the hub ({@link DownstreamCheck}). The first five replace the registered ones in Spring's registry
+ * under the same names; the others are beans of {@link HealthConfiguration}.
  *
  * <p>Two daemon threads - Camel's checks on one, the others on the other, so that the relays' and consumers' verdicts
- * do not wait for Camel's - from the hub's start ({@link ApplicationReadyEvent}) to the first step of its context's
+ * do not wait for Camel's - and a third for the systems behind the hub (a system not answering holds up only its own
+ * turn) from the hub's start ({@link ApplicationReadyEvent}) to the first step of its context's
  * close ({@link ContextClosedEvent}, or {@link #destroy()} should that be missed): nothing evaluates a closed context
  * (camel-spring-boot's own asynchronous health check kept its scheduler after its context closed, firing at closed
  * contexts). Not a {@code SmartLifecycle}: starting one starts the beans it depends on, the Camel context among them,
