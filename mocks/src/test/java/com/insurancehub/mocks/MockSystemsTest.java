@@ -418,6 +418,7 @@ class MockSystemsTest {
                 Response down = get(system[1]);
                 assertThat(down.status()).as(base).isEqualTo(503);
                 assertThat(down.body().get("status").asInt()).isEqualTo(503);
+                assertThat(get(base + "/health").status()).as("a monitor's probe of " + base).isEqualTo(503);
                 JsonNode stats = get(base + "/_admin/stats").body();
                 // the hub contexts of other test classes share these mocks: at least this test's call is
                 // counted, as a failure, and a failure is always a counted request
@@ -429,6 +430,7 @@ class MockSystemsTest {
                 assertThat(reset.get("requests").asLong()).isZero();
                 assertThat(reset.get("failures").asLong()).isZero();
                 assertThat(get(system[1]).status()).as(base).isIn(200, 404);
+                assertThat(get(base + "/health").body().get("status").asText()).as(base).isEqualTo("UP");
                 assertThat(get(base + "/_admin/stats").body().get("failures").asLong()).isZero();
             } finally {
                 post(base + "/_admin/reset", "");

@@ -14,6 +14,7 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 
 import com.insurancehub.hub.HubIntegrationTest;
 import com.insurancehub.hub.support.HubApi;
+import com.insurancehub.hub.support.Mocks;
 import com.insurancehub.hub.support.Policies;
 import com.insurancehub.testing.JsonHttp;
 
@@ -99,6 +100,38 @@ class HealthIntegrationTest {
         });
         assertThat(prometheus()).contains("hub_relay_running{application=\"insurance-hub\",outbox=\"pas\"} 1.0");
         await().atMost(Duration.ofSeconds(30)).until(() -> Policies.get("billing/invoices?policyId=" + policyId).size() == 1);
+    }
+
+    @Test
+    void aSystemSwitchedDownShowsInTheDownstreamGroupWithinSecondsWhileReadinessStaysUp() {
+        HubApi api = HubApi.anonymous(port);
+        String documents = "/components/systems/components/document-management";
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            JsonNode downstream = api.get("/actuator/health/downstream").body();
+            assertThat(downstream.at(documents + "/status").asText()).as(downstream.toString()).isEqualTo("UP");
+            assertThat(downstream.at("/components/identityProvider/status").asText()).isEqualTo("UP");
+            assertThat(downstream.at("/components/relayLeadership/details/leaders").asLong()).isPositive();
+        });
+        JsonNode downstream = api.get("/actuator/health/downstream").body();
+        assertThat(downstream.at("/components/systems/components").size()).isEqualTo(9);
+        assertThat(downstream.at("/components/lraCoordinator/status").asText()).isEqualTo("UNKNOWN"); // profile lra off
+        assertThat(downstream.at("/components/consumerGroups/details/groups").asInt()).isPositive();
+        try {
+            Mocks.faults("documents", 0, 0, true);
+            JsonHttp.Response down = await().atMost(Duration.ofSeconds(10)).until(() -> api.get("/actuator/health/downstream"),
+                    r -> "DOWN".equals(r.body().at(documents + "/status").asText()));
+            assertThat(down.status()).isEqualTo(503);
+            assertThat(down.body().at(documents + "/details/httpStatus").asInt()).isEqualTo(503);
+            assertThat(down.body().at("/components/systems/components/billing/status").asText()).isEqualTo("UP");
+            // a load balancer keeps sending: the hub serves (its breakers and outboxes absorb the outage)
+            JsonNode readiness = readiness(api).body();
+            assertThat(readiness.has("components") && readiness.get("components").has("systems")).isFalse();
+            assertThat(readiness.get("status").asText()).as(readiness.toString()).isEqualTo("UP");
+        } finally {
+            Mocks.faults("documents", 0, 0, false);
+        }
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertThat(api.get("/actuator/health/downstream").body().at(documents + "/status").asText()).isEqualTo("UP"));
     }
 
     private JsonHttp.Response readiness(HubApi api) {

@@ -22,6 +22,18 @@ public class AdminController {
         this.state = state;
     }
 
+    /**
+     * The system's health, as a monitor asks it ({@code GET {base}/health}): UP, or 503 from the fault filter while
+     * the system is switched down. Not a business request: neither counted nor delayed.
+     */
+    @GetMapping("/{base}/health")
+    public ResponseEntity<Map<String, Object>> health(@PathVariable String base) {
+        if (!state.knows(base)) {
+            return ResponseEntity.notFound().build();
+        }
+        return ResponseEntity.ok(Map.of("status", "UP"));
+    }
+
     @PutMapping("/{base}/_admin/faults")
     public Faults faults(@PathVariable String base, @RequestBody Faults faults) {
         state.of(base).faults(faults);

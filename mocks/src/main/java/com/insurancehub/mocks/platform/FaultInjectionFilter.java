@@ -14,7 +14,8 @@ import org.springframework.web.filter.OncePerRequestFilter;
 /**
  * Counts every business request of a mock and applies its fault switches before the mock sees it:
  * down answers 503 at once, latency delays the answer, errorRate answers that share with 500.
- * Admin calls ({@code /_admin/...}) are neither counted nor faulted.
+ * Admin calls ({@code /_admin/...}) are neither counted nor faulted; a health probe ({@code {base}/health}) is not
+ * counted and only answers 503 while the system is down.
  */
 @Component
 public class FaultInjectionFilter extends OncePerRequestFilter {
@@ -36,6 +37,15 @@ public class FaultInjectionFilter extends OncePerRequestFilter {
             return;
         }
         MockState.PerSystem system = state.of(base);
+        if (segments.length == 3 && "health".equals(segments[2])) {
+            // a monitor's probe: down when the system is, but not a business request (stats and latency untouched)
+            if (system.faults().down()) {
+                problem(response, 503, base + " is down (fault switch)");
+            } else {
+                chain.doFilter(request, response);
+            }
+            return;
+        }
         system.requests.incrementAndGet();
         Faults faults = system.faults();
         if (faults.down()) {

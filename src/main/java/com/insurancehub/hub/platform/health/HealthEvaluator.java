@@ -28,6 +28,7 @@ import java.util.function.ToDoubleFunction;
 import java.util.regex.Pattern;
 
 import com.insurancehub.hub.platform.outbox.OutboxRelayEndpoint;
+import com.insurancehub.hub.platform.outbox.OutboxRelayLeadership;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.CamelContext;
@@ -67,11 +68,13 @@ import org.springframework.core.env.Environment;
  *
  * <p>Components: {@code camelHealth}, {@code camelLivenessState}, {@code camelReadinessState} (one evaluation of
  * Camel's checks), {@code db} and {@code kafka} (Spring's and the hub's indicators, called here), {@code outboxRelays}
- * ({@link OutboxRelayCheck}) and {@code consumerGroups} ({@link ConsumerGroupCheck}). The first five replace the
- * registered ones in Spring's registry under the same names; the last two are beans of {@link HealthConfiguration}.
+ * ({@link OutboxRelayCheck}), {@code relayLeadership}, {@code consumerGroups} ({@link ConsumerGroupCheck}) and the
+ * systems behind the hub ({@link DownstreamCheck}). The first five replace the registered ones in Spring's registry
+ * under the same names; the others are beans of {@link HealthConfiguration}.
  *
  * <p>Two daemon threads - Camel's checks on one, the others on the other, so that the relays' and consumers' verdicts
- * do not wait for Camel's - from the hub's start ({@link ApplicationReadyEvent}) to the first step of its context's
+ * do not wait for Camel's - and a third for the systems behind the hub (a system not answering holds up only its own
+ * turn) from the hub's start ({@link ApplicationReadyEvent}) to the first step of its context's
  * close ({@link ContextClosedEvent}, or {@link #destroy()} should that be missed): nothing evaluates a closed context
  * (camel-spring-boot's own asynchronous health check kept its scheduler after its context closed, firing at closed
  * contexts). Not a {@code SmartLifecycle}: starting one starts the beans it depends on, the Camel context among them,
@@ -85,6 +88,7 @@ public final class HealthEvaluator implements SmartInitializingSingleton, Dispos
     static final String CAMEL_READINESS = "camelReadinessState";
     static final String RELAYS = "outboxRelays";
     static final String CONSUMERS = "consumerGroups";
+    static final String RELAY_LEADERSHIP = "relayLeadership";
     /** The registered components whose evaluation this takes over (when present). */
     private static final List<String> TAKEN_OVER = List.of("db", "kafka", CAMEL, CAMEL_LIVENESS, CAMEL_READINESS);
     private static final Logger LOG = LoggerFactory.getLogger(HealthEvaluator.class);
@@ -113,6 +117,10 @@ public final class HealthEvaluator implements SmartInitializingSingleton, Dispos
     private Connection relayConnection;
     private volatile boolean running;
     private ApplicationContext applicationContext;
+    private volatile DownstreamCheck downstream;
+    private volatile Duration downstreamInterval;
+    /** Since when no session holds the relays' leadership; used by the evaluating thread only */
+    private Instant noLeaderSince;
 
     HealthEvaluator(CamelContext camelContext, HealthProperties properties, Environment environment,
                     ObjectProvider<HealthContributorRegistry> registry, ObjectProvider<MeterRegistry> meters) {
@@ -179,6 +187,12 @@ public final class HealthEvaluator implements SmartInitializingSingleton, Dispos
         return state == null ? Double.NaN : value.applyAsDouble(state);
     }
 
+    /** The systems behind the hub, probed on a thread of their own every {@code interval} (set before the start). */
+    void downstream(DownstreamCheck check, Duration interval) {
+        this.downstream = check;
+        this.downstreamInterval = interval;
+    }
+
     /** Evaluations start once the hub is ready: its routes run, Camel's checks say what they are for. */
     @EventListener
     public synchronized void start(ApplicationReadyEvent ready) {
@@ -194,7 +208,8 @@ public final class HealthEvaluator implements SmartInitializingSingleton, Dispos
             consumers = new ConsumerGroupCheck(admin, properties.timeout(), properties.consumers().stuckAfter(), clock);
         }
         AtomicInteger threads = new AtomicInteger();
-        executor = Executors.newScheduledThreadPool(2, task -> {
+        DownstreamCheck systems = downstream;
+        executor = Executors.newScheduledThreadPool(systems == null ? 2 : 3, task -> {
             Thread thread = new Thread(task, threadPrefix + threads.incrementAndGet());
             thread.setDaemon(true);
             return thread;
@@ -204,6 +219,11 @@ public final class HealthEvaluator implements SmartInitializingSingleton, Dispos
         long interval = properties.interval().toMillis();
         executor.scheduleWithFixedDelay(() -> evaluate(this::evaluateQuick), 0, interval, TimeUnit.MILLISECONDS);
         executor.scheduleWithFixedDelay(() -> evaluate(this::evaluateCamel), 0, interval, TimeUnit.MILLISECONDS);
+        if (systems != null) {
+            // a third: a system that does not answer holds up its own turn only (its timeout), never the hub's own
+            executor.scheduleWithFixedDelay(() -> evaluate(() -> evaluateDownstream(systems)), 0,
+                    downstreamInterval.toMillis(), TimeUnit.MILLISECONDS);
+        }
     }
 
     /** The first thing a closing context does: nothing evaluates it once its beans and Camel stop. */
@@ -262,6 +282,7 @@ public final class HealthEvaluator implements SmartInitializingSingleton, Dispos
         }
         if (properties.relays().enabled()) {
             evaluate(RELAYS, this::relays);
+            evaluate(RELAY_LEADERSHIP, this::relayLeadership);
         }
         if (properties.consumers().enabled()) {
             evaluate(CONSUMERS, this::consumerGroups);
@@ -328,6 +349,67 @@ public final class HealthEvaluator implements SmartInitializingSingleton, Dispos
         Health.Builder withCapture = Health.status(ChangeCaptureSlotCheck.lost(capture) ? Status.DOWN : health.getStatus())
                 .withDetails(health.getDetails()).withDetail("businessChanges", capture);
         return withCapture.build();
+    }
+
+    /** The systems behind the hub: every probe of a turn at once (DownstreamCheck), each its own component. */
+    private void evaluateDownstream(DownstreamCheck systems) {
+        if (!running || Thread.currentThread().isInterrupted()) {
+            return;
+        }
+        Instant start = clock.instant();
+        Map<String, Health> results;
+        try {
+            results = systems.evaluate();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        }
+        results.forEach((name, health) -> publish(name, health, start));
+    }
+
+    /**
+     * Component {@code relayLeadership}: how many sessions hold the relays' leadership lock (the lock connection names
+     * itself {@link OutboxRelayLeadership#APPLICATION_NAME}, which pg_stat_activity shows to every role) and whether this
+     * instance relays. None for longer than {@code hub.health.relays.not-running-after} is DOWN: a handover takes
+     * a check interval, a leader that never comes means no instance can take the lock.
+     */
+    private Health relayLeadership() throws SQLException {
+        long leaders;
+        try {
+            leaders = leaders(relayConnection());
+        } catch (SQLException first) {
+            closeRelayConnection();
+            leaders = leaders(relayConnection());
+        }
+        List<String> relayingHere = outboxRelays().stream().map(OutboxRelayCheck.Relay::routeId)
+                .filter(routeId -> camelContext.getRouteController().getRouteStatus(routeId) == ServiceStatus.Started)
+                .toList();
+        Instant now = clock.instant();
+        Health.Builder health = Health.up();
+        if (leaders > 0) {
+            noLeaderSince = null;
+        } else {
+            noLeaderSince = noLeaderSince == null ? now : noLeaderSince;
+            long seconds = Duration.between(noLeaderSince, now).toSeconds();
+            health.withDetail("noLeaderForSeconds", seconds);
+            if (Duration.between(noLeaderSince, now).compareTo(properties.relays().notRunningAfter()) > 0) {
+                health.down().withDetail("reasons", List.of("no hub instance has held the outbox relays' leadership for "
+                        + seconds + " s"));
+            }
+        }
+        return health.withDetail("leaders", leaders).withDetail("leaderHere", !relayingHere.isEmpty())
+                .withDetail("relayingHere", relayingHere).build();
+    }
+
+    private static long leaders(Connection connection) throws SQLException {
+        try (java.sql.PreparedStatement statement = connection.prepareStatement(
+                "SELECT count(*) FROM pg_stat_activity WHERE application_name = ?")) {
+            statement.setString(1, OutboxRelayLeadership.APPLICATION_NAME);
+            try (java.sql.ResultSet result = statement.executeQuery()) {
+                result.next();
+                return result.getLong(1);
+            }
+        }
     }
 
     /** One connection for the relay checks, kept between evaluations (a new one each time cost a backend's start). */

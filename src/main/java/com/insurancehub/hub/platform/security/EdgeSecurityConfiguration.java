@@ -96,6 +96,8 @@ public class EdgeSecurityConfiguration {
                         .requestMatchers(HttpMethod.POST, "/api/quotes").permitAll()
                         .requestMatchers(HttpMethod.GET, "/api/quotes/*").permitAll()
                         .requestMatchers("/actuator/health", "/actuator/health/**", "/actuator/prometheus").permitAll()
+                        // the API's documentation (ApiDocumentationController): public like any API reference
+                        .requestMatchers(HttpMethod.GET, "/api/openapi.json", "/api/docs", "/webjars/swagger-ui/**").permitAll()
                         // the error answer of a request already refused (ProblemErrorController: problem+json, no details)
                         .requestMatchers("/error").permitAll()
                         .requestMatchers(HttpMethod.POST, "/api/quotes/*/subscribe").hasAuthority("SCOPE_policies")
