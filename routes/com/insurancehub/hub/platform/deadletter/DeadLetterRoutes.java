@@ -66,7 +66,11 @@ public class DeadLetterRoutes extends RouteBuilder {
                 .convertBodyTo(String.class)
                 .bean(deadLetters, "toRow")
                 .setBody(constant(STORE))
-                .to("jdbc:dataSource?useHeadersAsParameters=true").id("store-dead-letter");
+                .to("jdbc:dataSource?useHeadersAsParameters=true").id("store-dead-letter")
+                // O02: hub_dead_letters_new_total{topic}, once per dead letter (a redelivered one inserts nothing)
+                .filter(header("CamelJdbcUpdateCount").isEqualTo(1))
+                    .to("micrometer:counter:hub.dead-letters.new?tags=topic=${header.dlTopic}").id("count-new-dead-letter")
+                .end();
 
         rest("/api/dead-letters").description("R03, R04 - dead letters: list, replay")
                 .get().id("get-dead-letters").routeId("get-dead-letters-api").produces("application/json")

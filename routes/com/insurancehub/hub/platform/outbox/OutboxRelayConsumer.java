@@ -78,6 +78,9 @@ final class OutboxRelayConsumer extends DefaultConsumer
             committer.markProcessed(record);
         }
         committer.markBatchFinished();
+        if (!records.isEmpty()) {
+            endpoint.relayed(records.get(records.size() - 1).value().sourceOffset().get("lsn"));
+        }
     }
 
     /** Whether the batch was relayed; false when the relay stops (nothing marked: the next start replays it). */

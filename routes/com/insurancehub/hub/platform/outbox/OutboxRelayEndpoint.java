@@ -16,6 +16,9 @@ public final class OutboxRelayEndpoint extends DefaultEndpoint {
 
     private final DebeziumPostgresEndpoint debezium;
     private final Function<SourceRecord, ?> rows;
+    /** The position of the last batch this instance relayed (marked processed), for the metrics; NaN before one */
+    private volatile double lastLsn = Double.NaN;
+    private volatile double lastBatchEpochSeconds = Double.NaN;
 
     OutboxRelayEndpoint(String uri, OutboxRelayComponent component, DebeziumPostgresEndpoint debezium,
                         Function<SourceRecord, ?> rows) {
@@ -42,6 +45,24 @@ public final class OutboxRelayEndpoint extends DefaultEndpoint {
     /** Debezium's name of the relay (the endpoint's path): the key of its offsets. */
     String relayName() {
         return debezium.getConfiguration().getName();
+    }
+
+    /** A batch relayed up to this WAL position (null when its records carry none). */
+    void relayed(Object lsn) {
+        if (lsn instanceof Number position) {
+            lastLsn = position.doubleValue();
+        }
+        lastBatchEpochSeconds = System.currentTimeMillis() / 1000.0;
+    }
+
+    /** WAL position (LSN) of the last batch this instance relayed, NaN before the first. */
+    public double lastRelayedLsn() {
+        return lastLsn;
+    }
+
+    /** When this instance last relayed a batch (heartbeats included: an idle relay moves too), epoch seconds; NaN before. */
+    public double lastRelayedAt() {
+        return lastBatchEpochSeconds;
     }
 
     @Override

@@ -33,7 +33,7 @@ public final class OutboxRelayLeadership extends ServiceSupport {
     private final List<String> relayRouteIds;
     private final String lockName;
     private final String applicationName;
-    private Connection lock;
+    private volatile Connection lock;
 
     public OutboxRelayLeadership(CamelContext camelContext, List<String> relayRouteIds) {
         this(camelContext, relayRouteIds, "{{hub.outbox.leadership.lock-name}}", APPLICATION_NAME);
@@ -51,8 +51,14 @@ public final class OutboxRelayLeadership extends ServiceSupport {
         this.applicationName = applicationName;
     }
 
-    public synchronized boolean isLeader() {
+    /** Whether this instance holds the lock (read without waiting for a check in progress: the metrics read it). */
+    public boolean isLeader() {
         return lock != null;
+    }
+
+    /** The routes this leadership starts and stops. */
+    public List<String> relayRouteIds() {
+        return relayRouteIds;
     }
 
     /** One round: keep the lock (or notice it is lost), or try to take it. */
