@@ -6,7 +6,7 @@ public enum Scenario {
     NORMAL,
     /** Ten times the NORMAL rate for the first hub.simulator.peak-duration, then NORMAL (bounded by max-rate). */
     PEAK,
-    /** NORMAL, with one request in ten invalid (answered 400) and one invalid event in ten sent to a domain topic (dead-lettered). */
+    /** NORMAL, every tenth step invalid: in turn a request answered 400 and a record that is not JSON on a domain topic (dead-lettered). */
     ERRORS,
     /** NORMAL while one consumer (hub.simulator.slow-consumer.route-id) is paused: its lag grows, then drains once resumed. */
     SLOW_CONSUMER

@@ -143,14 +143,15 @@ public class TrafficSimulator {
     /** The customer journey, one request per step: quote, subscription, claim, payment. */
     private static final class Journey {
         int step;
+        long sent;
         String quoteId;
         String policyId;
         String policyNumber;
     }
 
     private void step(SimulatorRun run, Journey journey) throws InterruptedException {
-        if (run.getScenario() == Scenario.ERRORS && ThreadLocalRandom.current().nextInt(10) == 0) {
-            invalid(run);
+        if (run.getScenario() == Scenario.ERRORS && ++journey.sent % 10 == 0) {
+            invalid(run, journey.sent % 20 == 0);
             return;
         }
         switch (journey.step) {
@@ -193,9 +194,9 @@ public class TrafficSimulator {
         }
     }
 
-    /** ERRORS: an invalid request (answered 400) or, one time in two, a record that is not JSON on the quote topic (dead-lettered by each of its consumers). */
-    private void invalid(SimulatorRun run) throws InterruptedException {
-        if (ThreadLocalRandom.current().nextBoolean()) {
+    /** ERRORS: an invalid request (answered 400) or a record that is not JSON on the quote topic (dead-lettered by each of its consumers). */
+    private void invalid(SimulatorRun run, boolean event) throws InterruptedException {
+        if (!event) {
             call(run, "POST", "/api/quotes", """
                     {"product":"AUTO","customer":{"firstName":"A","lastName":"L","birthDate":"1990-12-10"},"risk":{"insuredValue":-5,"postalCode":"75011"}}""", null);
         } else {

@@ -13,7 +13,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Stream;
 
+import org.apache.camel.CamelContext;
+import org.apache.camel.ServiceStatus;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
 
 import com.insurancehub.hub.HubIntegrationTest;
@@ -27,6 +30,12 @@ class LiveViewIntegrationTest {
 
     @Value("${local.server.port}")
     int port;
+
+    @Value("${hub.simulator.slow-consumer.route-id}")
+    String slowConsumer;
+
+    @Autowired
+    CamelContext camel;
 
     private String adminToken() {
         return Tokens.of("operator", "operator-local-only", "admin");
@@ -103,6 +112,22 @@ class LiveViewIntegrationTest {
         }
         assertThat(operator.get("/api/simulator/runs/" + id).body().get("sent").asLong()).isGreaterThanOrEqualTo(2);
         assertThat(operator.get("/api/simulator/runs/" + "SIM-unknown").status()).isEqualTo(404);
+    }
+
+    @Test
+    void aSlowConsumerRunPausesItsConsumerAndResumesItWhenStopped() {
+        HubApi operator = HubApi.withToken(port, adminToken());
+        Response started = operator.post("/api/simulator/runs", "{\"scenario\":\"SLOW_CONSUMER\",\"durationSeconds\":30}");
+        assertThat(started.status()).isEqualTo(201);
+        String id = started.body().get("id").asText();
+        try {
+            await().atMost(Duration.ofSeconds(5)).until(() ->
+                    camel.getRouteController().getRouteStatus(slowConsumer) == ServiceStatus.Suspended);
+        } finally {
+            operator.send("DELETE", "/api/simulator/runs/" + id, (String) null);
+        }
+        await().atMost(Duration.ofSeconds(5)).until(() ->
+                camel.getRouteController().getRouteStatus(slowConsumer) == ServiceStatus.Started);
     }
 
     @Test
