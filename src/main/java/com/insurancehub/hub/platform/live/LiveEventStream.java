@@ -6,6 +6,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.context.event.ContextClosedEvent;
+import org.springframework.context.event.EventListener;
 import org.springframework.http.MediaType;
 import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
@@ -50,6 +52,15 @@ public class LiveEventStream {
             dispatcher.start();
         }
         return emitter;
+    }
+
+    /** The hub stops: every stream ends now, so that the web server's graceful shutdown does not wait for them. */
+    @EventListener(ContextClosedEvent.class)
+    public void closeAll() {
+        viewers.forEach(viewer -> {
+            viewer.complete();
+            close(viewer);
+        });
     }
 
     private synchronized void close(SseEmitter emitter) {

@@ -71,6 +71,7 @@ class LiveViewIntegrationTest {
             throw new AssertionError(e);
         } finally {
             stream.cancel(true);
+            stream.thenAccept(response -> response.body().close()); // the connection ends, and the server's stream with it
         }
     }
 
