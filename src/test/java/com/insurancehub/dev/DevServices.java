@@ -349,6 +349,7 @@ public final class DevServices implements AutoCloseable {
         }
         if (identityProvider != null) {
             props.put("hub.security.issuer", issuer);
+            props.put("hub.simulator.client-secret", "traffic-simulator-local-only"); // identity-provider.yaml
             if (operatorPassword != null) {
                 props.put("hub.security.operator.password", operatorPassword);
             }

@@ -58,7 +58,9 @@ public class EdgeSecurityConfiguration {
     private static final Logger LOG = LoggerFactory.getLogger(EdgeSecurityConfiguration.class);
     static final String ADMIN = "SCOPE_admin";
     static final String OPERATOR = "ROLE_OPERATOR";
-    private static final String[] CONSOLE = {"/actuator/hawtio/**", "/actuator/jolokia/**", "/login", "/logout"};
+    private static final String[] CONSOLE = {"/actuator/hawtio/**", "/actuator/jolokia/**", "/login", "/logout",
+            // O04: the live view and the traffic simulator, the operator's too
+            "/live", "/live/**", "/api/live/**", "/api/simulator/**"};
 
     @Bean
     @Order(1)
