@@ -34,8 +34,13 @@ class LiveViewIntegrationTest {
     @Value("${hub.simulator.slow-consumer.route-id}")
     String slowConsumer;
 
+    @Value("${hub.topics.quote}")
+    String quoteTopic;
+
     @Autowired
     CamelContext camel;
+    @Autowired
+    io.micrometer.core.instrument.MeterRegistry meters;
 
     private String adminToken() {
         return Tokens.of("operator", "operator-local-only", "admin");
@@ -115,8 +120,9 @@ class LiveViewIntegrationTest {
         assertThat(operator.get("/api/simulator/runs/" + "SIM-unknown").status()).isEqualTo(404);
     }
 
+    /** The proof of SLOW_CONSUMER: its consumer paused, the group's lag (hub_kafka_consumer_lag) grows, then drains. */
     @Test
-    void aSlowConsumerRunPausesItsConsumerAndResumesItWhenStopped() {
+    void aSlowConsumerRunMakesItsGroupsLagGrowThenDrainOnceStopped() {
         HubApi operator = HubApi.withToken(port, adminToken());
         Response started = operator.post("/api/simulator/runs", "{\"scenario\":\"SLOW_CONSUMER\",\"durationSeconds\":30}");
         assertThat(started.status()).isEqualTo(201);
@@ -124,11 +130,25 @@ class LiveViewIntegrationTest {
         try {
             await().atMost(Duration.ofSeconds(5)).until(() ->
                     camel.getRouteController().getRouteStatus(slowConsumer) == ServiceStatus.Suspended);
+            // quotes of our own besides the simulator's: their QuoteGenerated wait for the paused consumer
+            for (int i = 0; i < 3; i++) {
+                assertThat(HubApi.anonymous(port).post("/api/quotes", HubApi.quoteRequest("AUTO",
+                        HubApi.uniqueInsuredValue(), "slow.consumer@example.com")).status()).isEqualTo(201);
+            }
+            await().atMost(Duration.ofSeconds(20)).until(() -> slowConsumerLag() > 0);
         } finally {
             operator.send("DELETE", "/api/simulator/runs/" + id, (String) null);
         }
         await().atMost(Duration.ofSeconds(5)).until(() ->
                 camel.getRouteController().getRouteStatus(slowConsumer) == ServiceStatus.Started);
+        await().atMost(Duration.ofSeconds(30)).until(() -> slowConsumerLag() == 0);
+    }
+
+    /** The slowed consumer's lag over its partitions of the quote topic, as the metric says (-1: no gauge yet). */
+    private double slowConsumerLag() {
+        List<io.micrometer.core.instrument.Gauge> gauges = meters.find("hub.kafka.consumer.lag").tag("topic", quoteTopic)
+                .gauges().stream().filter(g -> String.valueOf(g.getId().getTag("group")).endsWith(slowConsumer)).toList();
+        return gauges.isEmpty() ? -1 : gauges.stream().mapToDouble(io.micrometer.core.instrument.Gauge::value).sum();
     }
 
     @Test
