@@ -30,7 +30,8 @@ import org.apache.camel.support.EventNotifierSupport;
 public class LiveEventTap extends EventNotifierSupport {
 
     private static final Pattern FLOW_ID = Pattern.compile("^\\s*([A-Z]\\d{2})\\b");
-    private static final Pattern SYSTEM_PATH = Pattern.compile("^https?://[^/]+/([a-z-]+)");
+    /** The first path segment of an http(s) endpoint URI, written with or without its slashes (http:host/pas). */
+    private static final Pattern SYSTEM_PATH = Pattern.compile("^https?:/*[^/]+/([a-z-]+)");
 
     private final BlockingQueue<LiveEvent> queue;
     private final Map<String, LongAdder> flows = new ConcurrentHashMap<>();
@@ -149,8 +150,7 @@ public class LiveEventTap extends EventNotifierSupport {
             return "topic:" + uri.substring("kafka:".length(), end < 0 ? uri.length() : end).replace("//", "");
         }
         if (uri.startsWith("http:") || uri.startsWith("https:")) {
-            String address = uri.replaceFirst("^(https?):/*", "$1://");
-            Matcher matcher = SYSTEM_PATH.matcher(address);
+            Matcher matcher = SYSTEM_PATH.matcher(uri);
             return "system:" + (matcher.find() ? matcher.group(1) : "http");
         }
         return null;
