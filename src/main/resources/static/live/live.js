@@ -109,7 +109,7 @@
   }
   function showRun(run) {
     document.getElementById('run').textContent = run.detail ? run.detail
-      : run.scenario + ' ' + run.state + ': sent ' + run.sent + ', ok ' + run.ok + ', failed ' + run.failed + ', invalid ' + run.invalid;
+      : run.scenario + ' ' + run.state + ': sent ' + run.sent + ', ok ' + run.ok + ', failed ' + run.failed + ', skipped ' + run.skipped + ', invalid ' + run.invalid;
     document.getElementById('stop').disabled = !(run.state === 'RUNNING');
     if (run.id) { runId = run.id; document.getElementById('run').dataset.id = run.id; }
   }

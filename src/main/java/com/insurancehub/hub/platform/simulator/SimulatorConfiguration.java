@@ -16,6 +16,7 @@ public class SimulatorConfiguration {
     @Bean
     SimulatorSettings simulatorSettings(@Value("${hub.simulator.rate}") double rate,
                                         @Value("${hub.simulator.max-rate}") double maxRate,
+                                        @Value("${hub.simulator.workers}") int workers,
                                         @Value("${hub.simulator.max-duration}") Duration maxDuration,
                                         @Value("${hub.simulator.peak-duration}") Duration peakDuration,
                                         @Value("${hub.simulator.slow-consumer.route-id}") String slowConsumer,
@@ -25,7 +26,7 @@ public class SimulatorConfiguration {
                                         @Value("${hub.simulator.client-id}") String clientId,
                                         @Value("${hub.simulator.client-secret:}") String clientSecret,
                                         @Value("${hub.simulator.scopes}") String scopes) {
-        return new SimulatorSettings(rate, maxRate, (int) maxDuration.toSeconds(), peakDuration, slowConsumer,
+        return new SimulatorSettings(rate, maxRate, workers, (int) maxDuration.toSeconds(), peakDuration, slowConsumer,
                 invalidEventTopic, billingUrl, tokenUri, clientId, clientSecret, scopes);
     }
 
@@ -33,5 +34,10 @@ public class SimulatorConfiguration {
     TrafficSimulator trafficSimulator(SimulatorSettings settings, Environment environment, MeterRegistry registry,
                                       CamelContext camel) {
         return new TrafficSimulator(settings, environment, registry, camel);
+    }
+
+    @Bean
+    AllowedCallers simulatorAllowedCallers(@Value("${hub.simulator.allowed-callers}") java.util.List<String> cidrs) {
+        return AllowedCallers.of(cidrs);
     }
 }

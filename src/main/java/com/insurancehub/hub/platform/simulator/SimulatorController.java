@@ -1,6 +1,5 @@
 package com.insurancehub.hub.platform.simulator;
 
-import java.net.InetAddress;
 import java.net.URI;
 import java.util.Map;
 
@@ -17,8 +16,10 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * The traffic simulator's API (O04): operator only (EdgeSecurityConfiguration) and from the hub's own machine only
- * (a loopback caller): it generates load, so nobody on the network may start it.
+ * The traffic simulator's API (O04): operator only (EdgeSecurityConfiguration), and its runs started or stopped only by
+ * callers of {@code hub.simulator.allowed-callers} (the hub's own machine by default; docker-compose's network in the
+ * compose profile, where a browser on the host arrives through the bridge): it generates load, so nobody else on the
+ * network may start it.
  */
 @RestController
 @RequestMapping("/api/simulator/runs")
@@ -26,19 +27,22 @@ public class SimulatorController {
 
     private final TrafficSimulator simulator;
     private final SimulatorSettings settings;
+    private final AllowedCallers allowedCallers;
 
-    public SimulatorController(TrafficSimulator simulator, SimulatorSettings settings) {
+    public SimulatorController(TrafficSimulator simulator, SimulatorSettings settings, AllowedCallers allowedCallers) {
         this.simulator = simulator;
         this.settings = settings;
+        this.allowedCallers = allowedCallers;
     }
 
-    public record NewRun(String scenario, Integer durationSeconds) {
+    /** A run to start; peakSeconds (optional, PEAK only) shortens PEAK's ten-times phase below hub.simulator.peak-duration. */
+    public record NewRun(String scenario, Integer durationSeconds, Integer peakSeconds) {
     }
 
     @PostMapping
     ResponseEntity<?> start(@RequestBody(required = false) NewRun request, HttpServletRequest http) {
-        if (!loopback(http.getRemoteAddr())) {
-            return problem(HttpStatus.FORBIDDEN, "The simulator takes requests from the hub's own machine only", null);
+        if (!allowedCallers.allows(http.getRemoteAddr())) {
+            return problem(HttpStatus.FORBIDDEN, "The simulator takes requests from hub.simulator.allowed-callers only", null);
         }
         Scenario scenario;
         try {
@@ -50,7 +54,11 @@ public class SimulatorController {
         if (duration < 1 || duration > settings.maxDurationSeconds()) {
             return problem(HttpStatus.BAD_REQUEST, "durationSeconds must be between 1 and " + settings.maxDurationSeconds(), "durationSeconds");
         }
-        SimulatorRun run = simulator.start(scenario, duration);
+        long maxPeak = settings.peakDuration().toSeconds();
+        if (request.peakSeconds() != null && (request.peakSeconds() < 1 || request.peakSeconds() > maxPeak)) {
+            return problem(HttpStatus.BAD_REQUEST, "peakSeconds must be between 1 and " + maxPeak, "peakSeconds");
+        }
+        SimulatorRun run = simulator.start(scenario, duration, request.peakSeconds());
         if (run == null) {
             return problem(HttpStatus.CONFLICT, "A simulator run is already running: stop it or wait for its end", null);
         }
@@ -65,19 +73,11 @@ public class SimulatorController {
 
     @DeleteMapping("/{id}")
     ResponseEntity<?> stop(@PathVariable String id, HttpServletRequest http) {
-        if (!loopback(http.getRemoteAddr())) {
-            return problem(HttpStatus.FORBIDDEN, "The simulator takes requests from the hub's own machine only", null);
+        if (!allowedCallers.allows(http.getRemoteAddr())) {
+            return problem(HttpStatus.FORBIDDEN, "The simulator takes requests from hub.simulator.allowed-callers only", null);
         }
         SimulatorRun run = simulator.stop(id);
         return run == null ? problem(HttpStatus.NOT_FOUND, "No simulator run " + id, null) : ResponseEntity.ok(run);
-    }
-
-    static boolean loopback(String address) {
-        try {
-            return address != null && InetAddress.getByName(address).isLoopbackAddress();
-        } catch (Exception e) {
-            return false;
-        }
     }
 
     private static ResponseEntity<ProblemDetail> problem(HttpStatus status, String detail, String field) {

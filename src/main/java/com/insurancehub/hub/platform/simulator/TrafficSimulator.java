@@ -10,8 +10,17 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.Base64;
+import java.util.Locale;
 import java.util.UUID;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -29,15 +38,27 @@ import org.springframework.core.env.Environment;
  * routes, the saga, the outbox relays and the consumers all see it as they would see a client's, and the live view
  * shows what a client would cause. The calls carry a token of the identity provider (client credentials
  * {@code hub.simulator.client-id}/{@code client-secret}); without a secret only the anonymous quotes succeed.
- * A journey is a quote, its subscription, a claim on the policy and the payment of its first invoice.
+ * A journey is a quote, its subscription, a claim on the policy and the payment of its first invoice, one request a step.
+ *
+ * <p>Open loop: one scheduler thread per run fires the steps at the scenario's rate and hands each to a bounded pool
+ * of {@code hub.simulator.workers}; a step that finds every worker busy is skipped (counted), never queued, so the
+ * rate sent is the rate scheduled as long as the hub answers, and a slow hub shows as skipped steps rather than a
+ * quietly lower rate. Several journeys are under way at once, each step of one after the previous has been answered.
  *
  * <p>One run at a time per hub instance (the run is transient traffic, not state: a restarted hub has none), bounded by
- * {@code hub.simulator.max-duration} and {@code max-rate}; it stops by itself at its end.
+ * {@code hub.simulator.max-duration} and {@code max-rate}; it stops by itself at its end. The workers exist only
+ * during a run.
  */
 public class TrafficSimulator {
 
     private static final Logger LOG = LoggerFactory.getLogger(TrafficSimulator.class);
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Payment tries of a journey whose invoice Billing has not made yet (the policy's event on its way) */
+    private static final int PAYMENT_TRIES = 3;
+    /** How long a run's end waits for its requests in flight (their timeout is 10 s) */
+    private static final Duration DRAIN = Duration.ofSeconds(12);
+    /** Whether the step a worker sends was scheduled in PEAK's ten-times phase: its requests count there */
+    private static final ThreadLocal<Boolean> PEAK_STEP = ThreadLocal.withInitial(() -> false);
 
     private final SimulatorSettings settings;
     private final Environment environment;
@@ -45,7 +66,8 @@ public class TrafficSimulator {
     private final CamelContext camel;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final AtomicReference<SimulatorRun> current = new AtomicReference<>();
-    private volatile Thread worker;
+    private volatile Thread scheduler;
+    private volatile ExecutorService workers;
     private String token;
     private Instant tokenExpiry = Instant.EPOCH;
 
@@ -56,18 +78,31 @@ public class TrafficSimulator {
         this.camel = camel;
     }
 
-    /** Starts a run, or answers null when one is running. */
-    public synchronized SimulatorRun start(Scenario scenario, int durationSeconds) {
+    /**
+     * Starts a run, or answers null when one is running.
+     *
+     * @param peakSeconds PEAK's seconds at ten times the rate (at most hub.simulator.peak-duration), null for that
+     */
+    public synchronized SimulatorRun start(Scenario scenario, int durationSeconds, Integer peakSeconds) {
         SimulatorRun running = current.get();
         if (running != null && running.getState() == SimulatorRun.State.RUNNING) {
             return null;
         }
+        Duration peak = scenario != Scenario.PEAK ? Duration.ZERO
+                : peakSeconds == null ? settings.peakDuration() : Duration.ofSeconds(peakSeconds);
         Instant now = Instant.now();
-        SimulatorRun run = new SimulatorRun("SIM-" + UUID.randomUUID(), scenario, now, now.plusSeconds(durationSeconds));
+        SimulatorRun run = new SimulatorRun("SIM-" + UUID.randomUUID(), scenario, now, now.plusSeconds(durationSeconds), peak);
         current.set(run);
-        Thread thread = new Thread(() -> drive(run), "traffic-simulator");
+        AtomicInteger number = new AtomicInteger();
+        ExecutorService pool = Executors.newFixedThreadPool(settings.workers(), task -> {
+            Thread thread = new Thread(task, "traffic-simulator-worker-" + number.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        });
+        workers = pool;
+        Thread thread = new Thread(() -> drive(run, pool), "traffic-simulator");
         thread.setDaemon(true);
-        worker = thread;
+        scheduler = thread;
         thread.start();
         return run;
     }
@@ -77,43 +112,53 @@ public class TrafficSimulator {
         return run != null && run.getId().equals(id) ? run : null;
     }
 
-    /** Stops the run (its thread ends after its request in flight). */
+    /** Stops the run: no step is scheduled any more, the requests in flight are interrupted. */
     public SimulatorRun stop(String id) {
         SimulatorRun run = find(id);
         if (run != null) {
             run.end(SimulatorRun.State.STOPPED);
-            Thread thread = worker;
+            Thread thread = scheduler;
             if (thread != null) {
                 thread.interrupt();
+            }
+            ExecutorService pool = workers;
+            if (pool != null) {
+                pool.shutdownNow();
             }
         }
         return run;
     }
 
-    private void drive(SimulatorRun run) {
+    private void drive(SimulatorRun run, ExecutorService pool) {
         boolean paused = false;
-        Journey journey = new Journey();
+        Semaphore idle = new Semaphore(settings.workers());
+        Queue<Journey> waiting = new ConcurrentLinkedQueue<>();
+        ProducerTemplate producer = camel.createProducerTemplate();
         try {
             if (run.getScenario() == Scenario.SLOW_CONSUMER) {
                 camel.getRouteController().suspendRoute(settings.slowConsumerRouteId());
                 paused = true;
             }
-            long resumeAt = run.getStartedAt().toEpochMilli() + (run.getEndsAt().toEpochMilli() - run.getStartedAt().toEpochMilli()) / 2;
-            long next = System.currentTimeMillis();
-            while (run.getState() == SimulatorRun.State.RUNNING && Instant.now().isBefore(run.getEndsAt())) {
-                if (paused && System.currentTimeMillis() >= resumeAt) {
+            long start = System.nanoTime();
+            long runNanos = Duration.between(run.getStartedAt(), run.getEndsAt()).toNanos();
+            long peakNanos = Duration.between(run.getStartedAt(), run.getPeakEndsAt()).toNanos();
+            double due = 0; // the next step's time, in nanoseconds since the start: the schedule, whatever the answers
+            long steps = 0;
+            while (run.getState() == SimulatorRun.State.RUNNING && due < runNanos) {
+                if (paused && System.nanoTime() - start >= runNanos / 2) {
                     camel.getRouteController().resumeRoute(settings.slowConsumerRouteId());
                     paused = false;
                 }
-                step(run, journey);
-                next += (long) (1000.0 / rate(run));
-                long wait = next - System.currentTimeMillis();
+                long wait = start + (long) due - System.nanoTime();
                 if (wait > 0) {
-                    Thread.sleep(wait);
-                } else {
-                    next = System.currentTimeMillis(); // behind: no burst to catch up
+                    TimeUnit.NANOSECONDS.sleep(wait);
                 }
+                boolean peak = due < peakNanos;
+                schedule(run, ++steps, peak, pool, idle, waiting, producer);
+                due += 1e9 / rate(run, peak);
             }
+            pool.shutdown();
+            pool.awaitTermination(DRAIN.toMillis(), TimeUnit.MILLISECONDS);
             run.end(SimulatorRun.State.COMPLETED);
         } catch (InterruptedException e) {
             run.end(SimulatorRun.State.STOPPED);
@@ -121,6 +166,12 @@ public class TrafficSimulator {
             LOG.warn("Simulator run {} ended: {}", run.getId(), e.toString());
             run.end(SimulatorRun.State.STOPPED);
         } finally {
+            pool.shutdownNow();
+            try {
+                producer.stop();
+            } catch (Exception ignored) {
+                // nothing held
+            }
             if (paused) {
                 try {
                     camel.getRouteController().resumeRoute(settings.slowConsumerRouteId());
@@ -131,97 +182,135 @@ public class TrafficSimulator {
         }
     }
 
-    private double rate(SimulatorRun run) {
-        double rate = settings.rate();
-        if (run.getScenario() == Scenario.PEAK
-                && Instant.now().isBefore(run.getStartedAt().plus(settings.peakDuration()))) {
-            rate *= 10;
-        }
-        return Math.min(rate, settings.maxRate());
+    private double rate(SimulatorRun run, boolean peak) {
+        return Math.min(peak ? settings.rate() * 10 : settings.rate(), settings.maxRate());
     }
 
-    /** The customer journey, one request per step: quote, subscription, claim, payment. */
+    /**
+     * A step to an idle worker, or skipped. ERRORS: every tenth step is an invalid request (answered 400) and, beside
+     * it, a broken record on a domain topic: about one record in ten of those the run causes.
+     */
+    private void schedule(SimulatorRun run, long step, boolean peak, ExecutorService pool, Semaphore idle, Queue<Journey> waiting,
+                          ProducerTemplate producer) {
+        if (!idle.tryAcquire()) {
+            run.skipped.incrementAndGet();
+            count(run, "skipped");
+            return;
+        }
+        boolean invalid = run.getScenario() == Scenario.ERRORS && step % 10 == 0;
+        try {
+            pool.execute(() -> {
+                PEAK_STEP.set(peak);
+                try {
+                    if (invalid) {
+                        invalidRequest(run);
+                        invalidEvent(run, step, producer);
+                    } else {
+                        Journey journey = waiting.poll();
+                        journey(run, journey == null ? new Journey() : journey, waiting);
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                } finally {
+                    idle.release();
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            idle.release(); // the run is stopping
+        }
+    }
+
+    /** A customer journey under way: the step it is at and what its answers gave. */
     private static final class Journey {
         int step;
-        long sent;
+        int paymentTries;
         String quoteId;
         String policyId;
         String policyNumber;
     }
 
-    private void step(SimulatorRun run, Journey journey) throws InterruptedException {
-        if (run.getScenario() == Scenario.ERRORS && ++journey.sent % 10 == 0) {
-            invalid(run, journey.sent % 20 == 0);
-            return;
+    /** The journey's next step; one whose previous answer failed starts again with a quote, so every step sends a request. */
+    private void journey(SimulatorRun run, Journey journey, Queue<Journey> waiting) throws InterruptedException {
+        if (journey.step == 1 && journey.quoteId == null || journey.step == 2 && journey.policyNumber == null) {
+            journey = new Journey();
         }
         switch (journey.step) {
             case 0 -> {
                 JsonNode quote = call(run, "POST", "/api/quotes", """
-                        {"product":"AUTO","customer":{"firstName":"Sim","lastName":"Ulator","email":"sim-%s@example.com","birthDate":"1985-04-12"},
-                         "risk":{"insuredValue":%d,"postalCode":"75011"}}""".formatted(UUID.randomUUID(),
-                        10000 + ThreadLocalRandom.current().nextInt(40000)), null);
+                        {"product":"AUTO","customer":{"firstName":"Sim","lastName":"Ulator","email":"%s-%08x@example.com","birthDate":"1985-04-12"},
+                         "risk":{"insuredValue":%d,"postalCode":"75011"}}""".formatted(run.getId().toLowerCase(Locale.ROOT),
+                        ThreadLocalRandom.current().nextInt(), 10000 + ThreadLocalRandom.current().nextInt(40000)), null);
                 journey.quoteId = text(quote, "quoteId");
+                if (journey.quoteId != null) {
+                    run.journeys.incrementAndGet();
+                }
             }
             case 1 -> {
-                JsonNode policy = journey.quoteId == null ? null
-                        : call(run, "POST", "/api/quotes/" + journey.quoteId + "/subscribe", null, null);
+                JsonNode policy = call(run, "POST", "/api/quotes/" + journey.quoteId + "/subscribe", null, null);
                 journey.policyId = text(policy, "policyId");
                 journey.policyNumber = text(policy, "policyNumber");
             }
-            case 2 -> {
-                if (journey.policyNumber != null) {
-                    call(run, "POST", "/api/claims", """
-                            {"policyNumber":"%s","description":"Simulated windscreen crack","incidentDate":"%s","claimedAmount":%d,"currency":"EUR"}"""
-                            .formatted(journey.policyNumber, LocalDate.now().minusDays(1), 100 + ThreadLocalRandom.current().nextInt(900)), null);
+            case 2 -> call(run, "POST", "/api/claims", """
+                    {"policyNumber":"%s","description":"Simulated windscreen crack","incidentDate":"%s","claimedAmount":%d,"currency":"EUR"}"""
+                    .formatted(journey.policyNumber, LocalDate.now().minusDays(1), 100 + ThreadLocalRandom.current().nextInt(900)), null);
+            default -> {
+                if (!pay(run, journey)) {
+                    // no invoice yet: tried again later, and this step starts a journey instead
+                    if (++journey.paymentTries < PAYMENT_TRIES) {
+                        waiting.add(journey);
+                    }
+                    journey(run, new Journey(), waiting);
+                    return;
                 }
             }
-            default -> pay(run, journey);
         }
         journey.step = (journey.step + 1) % 4;
+        if (journey.step != 0) {
+            waiting.add(journey);
+        }
     }
 
-    private void pay(SimulatorRun run, Journey journey) throws InterruptedException {
-        if (journey.policyId == null) {
-            return;
-        }
+    /** Pays the policy's first invoice; false when Billing has none yet (nothing sent to the hub). */
+    private boolean pay(SimulatorRun run, Journey journey) throws InterruptedException {
         JsonNode invoices = get(settings.billingUrl() + "/invoices?policyId=" + URLEncoder.encode(journey.policyId, StandardCharsets.UTF_8));
-        if (invoices != null && invoices.isArray() && !invoices.isEmpty()) {
-            JsonNode invoice = invoices.get(0);
-            call(run, "POST", "/api/payments", """
-                    {"invoiceId":"%s","amount":%s,"currency":"EUR","reference":"SIM-%s"}"""
-                    .formatted(text(invoice, "invoiceId"), invoice.path("amount").asText("1"), UUID.randomUUID()),
-                    "pay-" + UUID.randomUUID());
+        if (invoices == null || !invoices.isArray() || invoices.isEmpty()) {
+            return false;
+        }
+        JsonNode invoice = invoices.get(0);
+        call(run, "POST", "/api/payments", """
+                {"invoiceId":"%s","amount":%s,"currency":"EUR","reference":"SIM-%s"}"""
+                .formatted(text(invoice, "invoiceId"), invoice.path("amount").asText("1"), UUID.randomUUID()),
+                "pay-" + UUID.randomUUID());
+        return true;
+    }
+
+    /** ERRORS: a quote request the hub must refuse with 400 problem+json (a negative insured value). */
+    private void invalidRequest(SimulatorRun run) throws InterruptedException {
+        call(run, "POST", "/api/quotes", INVALID_QUOTE, null);
+    }
+
+    /**
+     * ERRORS: a record that is not JSON on a domain topic (hub.simulator.invalid-event-topic), keyed with the run's id:
+     * each consumer of the topic dead-letters it with its reason (R04), where its key finds it.
+     */
+    private void invalidEvent(SimulatorRun run, long step, ProducerTemplate producer) {
+        run.sending(PEAK_STEP.get());
+        try {
+            producer.sendBodyAndHeader("kafka:" + settings.invalidEventTopic(), "simulated broken event {",
+                    "kafka.KEY", run.getId() + "-" + step);
+            run.invalidEvents.incrementAndGet();
+            count(run, "invalid");
+        } catch (RuntimeException e) {
+            run.failed.incrementAndGet();
+            count(run, "failed");
         }
     }
 
-    /** ERRORS: an invalid request (answered 400) or a record that is not JSON on the quote topic (dead-lettered by each of its consumers). */
-    private void invalid(SimulatorRun run, boolean event) throws InterruptedException {
-        if (!event) {
-            call(run, "POST", "/api/quotes", """
-                    {"product":"AUTO","customer":{"firstName":"A","lastName":"L","birthDate":"1990-12-10"},"risk":{"insuredValue":-5,"postalCode":"75011"}}""", null);
-        } else {
-            ProducerTemplate producer = camel.createProducerTemplate();
-            try {
-                run.sent.incrementAndGet();
-                producer.sendBodyAndHeader("kafka:" + settings.invalidEventTopic(), "simulated broken event {",
-                        "kafka.KEY", "SIM-" + UUID.randomUUID());
-                run.invalid.incrementAndGet();
-                count(run, "invalid");
-            } catch (RuntimeException e) {
-                run.failed.incrementAndGet();
-                count(run, "failed");
-            } finally {
-                try {
-                    producer.stop();
-                } catch (Exception ignored) {
-                    // nothing held
-                }
-            }
-        }
-    }
+    private static final String INVALID_QUOTE = """
+            {"product":"AUTO","customer":{"firstName":"A","lastName":"L","birthDate":"1990-12-10"},"risk":{"insuredValue":-5,"postalCode":"75011"}}""";
 
     private JsonNode call(SimulatorRun run, String method, String path, String body, String idempotencyKey) throws InterruptedException {
-        run.sent.incrementAndGet();
+        run.sending(PEAK_STEP.get());
         try {
             HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
                             + environment.getProperty("local.server.port", "8080") + path))
@@ -237,8 +326,9 @@ public class TrafficSimulator {
             }
             HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
             int status = response.statusCode();
-            if (status == 400 && body != null && body.contains("\"insuredValue\":-5")) {
-                run.invalid.incrementAndGet();
+            if (status == 400 && INVALID_QUOTE.equals(body)
+                    && response.headers().firstValue("Content-Type").orElse("").startsWith("application/problem+json")) {
+                run.invalidRequests.incrementAndGet();
                 count(run, "invalid");
                 return null;
             }
