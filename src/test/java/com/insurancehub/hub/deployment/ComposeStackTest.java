@@ -263,6 +263,22 @@ class ComposeStackTest {
         }
     }
 
+    /** O04: a browser on the host reaches the hub through the bridge's gateway, which may drive the simulator. */
+    @Test
+    @SuppressWarnings("unchecked")
+    void theSimulatorTakesCallersOfTheStacksPinnedNetwork() throws IOException {
+        Map<String, Object> network = (Map<String, Object>) ((Map<String, Object>) compose.get("networks")).get("default");
+        List<?> pools = list(((Map<String, Object>) network.get("ipam")).get("config"));
+        assertThat(pools).as("one pinned subnet").hasSize(1);
+        String subnet = String.valueOf(((Map<String, Object>) pools.get(0)).get("subnet"));
+        String allowed = flatten(yaml(COMPOSE_PROFILE)).get("hub.simulator.allowed-callers");
+        assertThat(allowed).as("hub.simulator.allowed-callers of the compose profile").isNotNull();
+        List<String> cidrs = List.of(allowed.split(","));
+        assertThat(cidrs).map(String::trim).contains(subnet, "127.0.0.0/8", "::1");
+        String gateway = subnet.substring(0, subnet.lastIndexOf('.')) + ".1";
+        assertThat(com.insurancehub.hub.platform.simulator.AllowedCallers.of(cidrs).allows(gateway)).isTrue();
+    }
+
     @Test
     @SuppressWarnings("unchecked")
     void theMocksGetTheirDatabaseAndPortFromTheEnvironment() {
