@@ -24,6 +24,8 @@ public final class SimulatorRun {
     final AtomicLong ok = new AtomicLong();
     final AtomicLong failed = new AtomicLong();
     final AtomicLong skipped = new AtomicLong();
+    /** Of the failed, those refused by the edge's rate limit (429) */
+    final AtomicLong rateLimited = new AtomicLong();
     /** Journeys started: quotes answered (their customer's e-mail starts with the run's id, lower case) */
     final AtomicLong journeys = new AtomicLong();
     /** Requests answered 400 problem+json as expected (ERRORS) */
@@ -53,6 +55,7 @@ public final class SimulatorRun {
     public long getOk() { return ok.get(); }
     public long getFailed() { return failed.get(); }
     public long getSkipped() { return skipped.get(); }
+    public long getRateLimited() { return rateLimited.get(); }
     public long getJourneys() { return journeys.get(); }
     public long getInvalidRequests() { return invalidRequests.get(); }
     public long getInvalidEvents() { return invalidEvents.get(); }

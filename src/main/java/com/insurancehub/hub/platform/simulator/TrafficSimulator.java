@@ -337,6 +337,9 @@ public class TrafficSimulator {
                 count(run, "ok");
                 return response.body().isEmpty() ? null : JSON.readTree(response.body());
             }
+            if (status == 429) {
+                run.rateLimited.incrementAndGet(); // failed too: the client's limit is below the rate asked for
+            }
             run.failed.incrementAndGet();
             count(run, "failed");
             return null;
