@@ -12,9 +12,10 @@
 #
 # Environment (defaults in brackets):
 #   RATE_CACHE [100] RATE_SLOW [40] RATE_OPEN [100]  steady arrival rate, requests/s (RATE sets all three)
-#   STACK_WARMUP [180]  seconds added to the first scenario's warm-up: a fresh stack (two JVMs compiling, the
+#   STACK_WARMUP [240]  seconds added to the first scenario's warm-up: a fresh stack (two JVMs compiling, the
 #                  consumers' and relays' first batches) kept the machine 100 % busy for its first ~4 minutes at
-#                  100 req/s; measured from the first minute, a run says how fast the JIT is, not the hub
+#                  100 req/s, and the hub's C2 took 0.07 cores still after 4 minutes, <= 0.03 after 5.5
+#                  (docs/performance.md); measured earlier, a run says how fast the JIT is, not the hub
 #   DURATION [60]  measured seconds per scenario      WARMUP [90]  warm-up seconds per scenario: the hub's and
 #                  the infrastructure's JVMs, both fresh, keep C2 compiling for ~90 s at 100 req/s on 2 cores (after
 #                  30 s they still took half a core during the measured minute: docs/performance.md)
@@ -32,7 +33,7 @@
 #                                     "where the time goes" columns of the calls; it costs each request (docs/performance.md)
 #   STACK_LAYOUT [split]              split: the hub alone in its JVM, Kafka/mocks/identity provider in another (as in
 #                                     production); single: all in one JVM, as before issue 11 (bench/stack.sh)
-#   HUB_JVM_ARGS [-Xms1g -Xmx1g -XX:+UseG1GC]  heap and collector of the hub's JVM; INFRA_JVM_ARGS [-Xms1g -Xmx1g]
+#   HUB_JVM_ARGS [-Xms2g -Xmx2g -XX:+UseG1GC]  heap and collector of the hub's JVM; INFRA_JVM_ARGS [-Xms2g -Xmx2g]
 #   STACK_JVM_ARGS []                 extra options for the hub's JVM, e.g. a flight recording:
 #                                     -XX:StartFlightRecording=filename=/tmp/quote.jfr,settings=profile
 # Everything it writes goes under bench/target/runs/<UTC time>/ (stack log, Gatling reports, results.md).
@@ -52,7 +53,7 @@ RATE_SLOW=${RATE_SLOW:-${RATE:-40}}
 RATE_OPEN=${RATE_OPEN:-${RATE:-100}}
 DURATION=${DURATION:-60}
 WARMUP=${WARMUP:-90}
-STACK_WARMUP=${STACK_WARMUP:-180}
+STACK_WARMUP=${STACK_WARMUP:-240}
 MAX_FOREIGN_DURING=${MAX_FOREIGN_DURING:-0.2}
 ATTEMPTS=${ATTEMPTS:-3}
 

@@ -37,7 +37,7 @@ class DatabaseRolesIntegrationTest {
                 .isFalse();
         Path marker = Path.of("target", "copy-to-program-" + System.nanoTime()).toAbsolutePath();
         assertThatThrownBy(() -> hubPool.execute("COPY (SELECT 1) TO PROGRAM 'touch " + marker + "'"))
-                .rootCause().hasMessageContaining("must be superuser or a member of the pg_execute_server_program role");
+                .rootCause().hasMessageContaining("permission denied").hasMessageContaining("pg_execute_server_program");
         assertThatThrownBy(() -> hubPool.queryForList("SELECT pg_read_file('postgresql.conf')"))
                 .rootCause().hasMessageContaining("permission denied");
         assertThat(Files.exists(marker)).isFalse();
@@ -111,7 +111,7 @@ class DatabaseRolesIntegrationTest {
         try (var owner = DriverManager.getConnection(warehouseUrl, warehouseOwner, warehouseOwnerPassword);
              var s = owner.createStatement()) {
             assertThat(s.executeQuery("SELECT count(*) FROM warehouse.load_runs").next()).isTrue();
-            assertThatThrownBy(() -> s.execute("COPY (SELECT 1) TO PROGRAM 'true'")).hasMessageContaining("superuser");
+            assertThatThrownBy(() -> s.execute("COPY (SELECT 1) TO PROGRAM 'true'")).hasMessageContaining("pg_execute_server_program");
         }
         assertThatThrownBy(() -> DriverManager.getConnection(DevServices.shared().jdbcUrl(), warehouseOwner, warehouseOwnerPassword))
                 .hasMessageContaining("permission denied for database");
