@@ -32,9 +32,10 @@ import org.junit.jupiter.api.io.TempDir;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.ApplicationContext;
-import org.springframework.util.ClassUtils;
 
 import com.insurancehub.hub.HubIntegrationTest;
+import com.insurancehub.hub.platform.simulator.Scenario;
+import com.insurancehub.hub.platform.simulator.TrafficSimulator;
 import com.insurancehub.hub.support.HubApi;
 import com.insurancehub.hub.support.KafkaRecords;
 
@@ -55,7 +56,6 @@ class PrometheusDashboardsIntegrationTest {
     private static final Path REPO = Path.of("").toAbsolutePath();
     private static final Path PROMETHEUS_DIR = REPO.resolve("docker/prometheus");
     private static final Path DASHBOARDS = REPO.resolve("docker/grafana/dashboards");
-    private static final String SIMULATOR = "com.insurancehub.hub.platform.simulator.TrafficSimulator";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static Process prometheus;
@@ -114,12 +114,10 @@ class PrometheusDashboardsIntegrationTest {
         assertThat(meters.find("hub.kafka.consumer.lag").tag("topic", "insurance.quote.events").gauges())
                 .as("lag per partition of the quote events' consumer groups").isNotEmpty()
                 .allSatisfy(gauge -> assertThat(gauge.getId().getTag("partition")).matches("[0-9]+"));
-        boolean simulator = ClassUtils.isPresent(SIMULATOR, getClass().getClassLoader());
-        if (simulator) {
-            startSimulatorRun();
-        }
+        // A 2-second NORMAL run of the traffic simulator (O04), through its bean: its API is the operator console's
+        assertThat(context.getBean(TrafficSimulator.class).start(Scenario.NORMAL, 2, null)).isNotNull();
 
-        Map<String, String> queries = dashboardQueries(simulator);
+        Map<String, String> queries = dashboardQueries();
         await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
             assertThat(series(api, "up{job=\"hub\"} == 1")).as(() -> "Prometheus scrapes the hub: " + scrapeState(api))
                     .isPositive();
@@ -138,8 +136,8 @@ class PrometheusDashboardsIntegrationTest {
         assertThat(rules.findValues("health")).allSatisfy(health -> assertThat(health.asText()).isEqualTo("ok"));
     }
 
-    /** Every panel query of every dashboard, by "file / panel / refId"; the simulator's only with the simulator in the hub. */
-    private static Map<String, String> dashboardQueries(boolean simulator) throws IOException {
+    /** Every panel query of every dashboard, by "file / panel / refId". */
+    private static Map<String, String> dashboardQueries() throws IOException {
         Map<String, String> queries = new LinkedHashMap<>();
         List<Path> files;
         try (Stream<Path> listed = Files.list(DASHBOARDS)) {
@@ -158,9 +156,6 @@ class PrometheusDashboardsIntegrationTest {
                 assertThat(panel.get("targets")).as(name + " has a query").isNotEmpty();
                 for (JsonNode target : panel.get("targets")) {
                     String expr = target.get("expr").asText();
-                    if (!simulator && expr.contains("hub_simulator_")) {
-                        continue; // the simulator (O04) is not in this hub: its metric cannot exist
-                    }
                     queries.put(name + " / " + target.get("refId").asText(),
                             expr.replace("$__rate_interval", "1m").replace("$__interval", "15s").replace("$__range", "1h"));
                 }
@@ -177,16 +172,6 @@ class PrometheusDashboardsIntegrationTest {
                 into.add(panel);
             }
         }
-    }
-
-    /** A 2-second NORMAL run of the traffic simulator (O04), through its bean: its API is the operator console's. */
-    private void startSimulatorRun() throws Exception {
-        Class<?> simulatorClass = ClassUtils.forName(SIMULATOR, getClass().getClassLoader());
-        @SuppressWarnings({"unchecked", "rawtypes"})
-        Class<Enum> scenario = (Class<Enum>) ClassUtils.forName("com.insurancehub.hub.platform.simulator.Scenario",
-                getClass().getClassLoader());
-        simulatorClass.getMethod("start", scenario, int.class)
-                .invoke(context.getBean(simulatorClass), Enum.valueOf(scenario, "NORMAL"), 2);
     }
 
     private double count(String name, String tag, String value) {
