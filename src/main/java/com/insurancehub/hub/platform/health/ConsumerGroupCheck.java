@@ -34,8 +34,8 @@ import org.springframework.boot.actuate.health.Health;
  */
 final class ConsumerGroupCheck {
 
-    /** A group after an evaluation, for the metrics. */
-    record GroupState(String group, long lag, boolean stuck) {
+    /** A group after an evaluation, for the metrics: its lag in all, whether stuck, and the lag of each partition. */
+    record GroupState(String group, long lag, boolean stuck, Map<TopicPartition, Long> partitionLags) {
     }
 
     private record Progress(long committed, Instant movedAt) {
@@ -89,6 +89,7 @@ final class ConsumerGroupCheck {
         for (Map.Entry<String, Map<TopicPartition, OffsetAndMetadata>> group : committed.entrySet()) {
             Map<TopicPartition, Progress> previous = progress.getOrDefault(group.getKey(), Map.of());
             Map<TopicPartition, Progress> current = new HashMap<>();
+            Map<TopicPartition, Long> partitionLags = new HashMap<>();
             long lag = 0;
             long stuckForMs = -1;
             List<String> stuckPartitions = new ArrayList<>();
@@ -105,6 +106,7 @@ final class ConsumerGroupCheck {
                 Progress moved = before == null || before.committed() != offset || partitionLag == 0
                         ? new Progress(offset, now) : before;
                 current.put(partition.getKey(), moved);
+                partitionLags.put(partition.getKey(), partitionLag);
                 lag += partitionLag;
                 long stillForMs = Duration.between(moved.movedAt(), now).toMillis();
                 if (partitionLag > 0 && stillForMs > stuckAfter.toMillis()) {
@@ -114,7 +116,7 @@ final class ConsumerGroupCheck {
             }
             progress.put(group.getKey(), current);
             boolean stuck = !stuckPartitions.isEmpty();
-            evaluated.put(group.getKey(), new GroupState(group.getKey(), lag, stuck));
+            evaluated.put(group.getKey(), new GroupState(group.getKey(), lag, stuck, partitionLags));
             if (lag > 0) {
                 Map<String, Object> details = new LinkedHashMap<>();
                 details.put("lag", lag);

@@ -31,6 +31,8 @@ import com.insurancehub.hub.platform.outbox.OutboxRelayEndpoint;
 import com.insurancehub.hub.platform.outbox.OutboxRelayLeadership;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Route;
 import org.apache.camel.ServiceStatus;
@@ -108,6 +110,7 @@ public final class HealthEvaluator implements SmartInitializingSingleton, Dispos
     private final Map<String, Evaluated> last = new ConcurrentHashMap<>();
     private final Map<String, HealthIndicator> originals = new ConcurrentHashMap<>();
     private final Set<String> groupsWithMetrics = ConcurrentHashMap.newKeySet();
+    private MultiGauge partitionLag;
     private final Set<String> relaysWithMetrics = ConcurrentHashMap.newKeySet();
     private final OutboxRelayCheck relays;
     private volatile ConsumerGroupCheck consumers;
@@ -481,11 +484,26 @@ public final class HealthEvaluator implements SmartInitializingSingleton, Dispos
         return health;
     }
 
+    /**
+     * Per group {@code hub.consumer.lag} and {@code hub.consumer.stuck}; per partition {@code hub.kafka.consumer.lag}
+     * (O02, the dashboards' and alerts' series), from the offsets the check has just read: a partition that goes
+     * (topic deleted, group gone or unreadable this round) loses its row. A failed evaluation changes none of them.
+     */
     private void registerGroupMetrics(Collection<String> groups) {
         MeterRegistry registry = meters.getIfAvailable();
         if (registry == null) {
             return;
         }
+        if (partitionLag == null) {
+            partitionLag = MultiGauge.builder("hub.kafka.consumer.lag")
+                    .description("Records of the partition after the group's committed offset (every hub.health.interval)")
+                    .register(registry);
+        }
+        partitionLag.register(consumers.states().values().stream()
+                .flatMap(state -> state.partitionLags().entrySet().stream().map(partition -> MultiGauge.Row.of(
+                        Tags.of("group", state.group(), "topic", partition.getKey().topic(),
+                                "partition", Integer.toString(partition.getKey().partition())), partition.getValue())))
+                .toList(), true);
         for (String group : groups) {
             if (groupsWithMetrics.add(group)) {
                 Gauge.builder("hub.consumer.lag", () -> groupValue(group, s -> s.lag()))
