@@ -81,9 +81,12 @@ public class LiveEventTap extends EventNotifierSupport {
     @Override
     public void notify(CamelEvent event) {
         if (event instanceof CamelEvent.ExchangeSentEvent sent) {
-            String to = node(sent.getEndpoint());
-            if (to != null) {
-                record(sent.getExchange(), "hub", to, sent.getExchange().isFailed());
+            if (drawn(sent.getEndpoint().getEndpointUri())) {
+                String flow = count(sent.getExchange());
+                // the edge's node (a URI parsed, a regex for HTTP) only for a viewer: every send of the hub passes here
+                if (watchers > 0) {
+                    offer(sent.getExchange(), flow, "hub", node(sent.getEndpoint()), sent.getExchange().isFailed());
+                }
             }
         } else if (event instanceof CamelEvent.ExchangeCompletedEvent || event instanceof CamelEvent.ExchangeFailedEvent) {
             Exchange exchange = ((CamelEvent.ExchangeEvent) event).getExchange();
@@ -104,18 +107,31 @@ public class LiveEventTap extends EventNotifierSupport {
                 from = "system:" + (route == null ? "outbox" : route.replace("-outbox-to-kafka", ""));
             }
             if (from != null) {
-                record(exchange, from, "hub", event instanceof CamelEvent.ExchangeFailedEvent);
+                String flow = count(exchange);
+                if (watchers > 0) {
+                    offer(exchange, flow, from, "hub", event instanceof CamelEvent.ExchangeFailedEvent);
+                }
             }
         }
     }
 
-    private void record(Exchange exchange, String from, String to, boolean failed) {
+    /** Counts the exchange for its flow; answers the flow. */
+    private String count(Exchange exchange) {
         String route = exchange.getFromRouteId();
         String flow = route == null ? "other" : flowOfRoute.computeIfAbsent(route, id -> flowOf(exchange, id));
         flows.computeIfAbsent(flow, f -> new LongAdder()).increment();
-        if (watchers > 0 && !queue.offer(new LiveEvent(System.currentTimeMillis(), flow, route, from, to, failed))) {
+        return flow;
+    }
+
+    private void offer(Exchange exchange, String flow, String from, String to, boolean failed) {
+        if (!queue.offer(new LiveEvent(System.currentTimeMillis(), flow, exchange.getFromRouteId(), from, to, failed))) {
             dropped.increment();
         }
+    }
+
+    /** Whether the diagram draws the endpoint ({@link #node}): a Kafka topic or a system called over HTTP. */
+    private static boolean drawn(String uri) {
+        return uri.startsWith("kafka:") || uri.startsWith("http:") || uri.startsWith("https:");
     }
 
     /**
