@@ -34,6 +34,10 @@
 #   STACK_LAYOUT [split]              split: the hub alone in its JVM, Kafka/mocks/identity provider in another (as in
 #                                     production); single: all in one JVM, as before issue 11 (bench/stack.sh)
 #   HUB_JVM_ARGS [-Xms2g -Xmx2g -XX:+UseG1GC]  heap and collector of the hub's JVM; INFRA_JVM_ARGS [-Xms2g -Xmx2g]
+#   GATLING_JVM_ARGS [-XX:TieredStopAtLevel=1]  extra options for Gatling's JVM (comma separated). C1 only: the load
+#                                     generator's C2 compiled in bursts of 0.2-0.4 cores in the middle of measured
+#                                     minutes, the seconds with most slow answers (docs/performance.md); at 100 req/s
+#                                     Gatling needs ~0.05 cores either way
 #   STACK_JVM_ARGS []                 extra options for the hub's JVM, e.g. a flight recording:
 #                                     -XX:StartFlightRecording=filename=/tmp/quote.jfr,settings=profile
 # Everything it writes goes under bench/target/runs/<UTC time>/ (stack log, Gatling reports, results.md).
@@ -56,6 +60,7 @@ WARMUP=${WARMUP:-90}
 STACK_WARMUP=${STACK_WARMUP:-240}
 MAX_FOREIGN_DURING=${MAX_FOREIGN_DURING:-0.2}
 ATTEMPTS=${ATTEMPTS:-3}
+GATLING_JVM_ARGS=${GATLING_JVM_ARGS--XX:TieredStopAtLevel=1}
 
 RUN_NAME=$(date -u +%Y%m%dT%H%M%SZ)
 # "where the time goes" reads the per-endpoint timers of Camel's exchange event notifier, off in the hub's
@@ -96,6 +101,7 @@ for i in "${!SCENARIOS[@]}"; do
     before=$(cpu_sample)
     if "${MVN[@]}" "${NO_BUILD[@]}" gatling:test \
         -Dgatling.simulationClass=com.insurancehub.bench.QuoteSimulation \
+        ${GATLING_JVM_ARGS:+"-Dgatling.jvmArgs=$GATLING_JVM_ARGS"} \
         -Dgatling.resultsFolder="$RUN_DIR/gatling-$label" \
         -Dgatling.runDescription="quote benchmark, scenario $label, $rate req/s" \
         -Dscenario="$s" -Drate="$rate" -Dduration="$DURATION" -Dwarmup="$warmup" \

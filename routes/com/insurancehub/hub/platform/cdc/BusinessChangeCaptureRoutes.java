@@ -7,6 +7,7 @@ import javax.sql.DataSource;
 import org.apache.camel.builder.endpoint.EndpointRouteBuilder;
 import org.springframework.stereotype.Component;
 
+import com.insurancehub.hub.platform.outbox.IdleWaitPostgresConnector;
 import com.insurancehub.hub.platform.outbox.OutboxRelayComponent;
 import com.insurancehub.hub.platform.outbox.OutboxRelayLeadership;
 import com.insurancehub.hub.platform.outbox.PostgresOffsetBackingStore;
@@ -58,7 +59,9 @@ public class BusinessChangeCaptureRoutes extends EndpointRouteBuilder {
                 .additionalProperties(PostgresOffsetBackingStore.TABLE, "{{hub.outbox.offset-table}}")
                 .additionalProperties("retriable.restart.connector.wait.ms", "{{hub.outbox.restart-wait}}")
                 .offsetFlushIntervalMs("{{hub.outbox.offset-flush-interval}}")
-                .pollIntervalMs("{{hub.cdc.poll-interval}}")
+                // Debezium's poll only once a change is there, for the batch window; idle, a sleep (IdleWaitPostgresConnector)
+                .pollIntervalMs("{{hub.cdc.batch-window}}")
+                .additionalProperties(IdleWaitPostgresConnector.IDLE_WAIT, "{{hub.cdc.poll-interval}}")
                 .maxBatchSize("{{hub.cdc.max-batch-size}}")
                 .maxQueueSize("{{hub.cdc.max-queue-size}}")
                 .heartbeatIntervalMs("{{hub.cdc.heartbeat-interval}}")

@@ -37,9 +37,16 @@ public final class OutboxRelayEndpoint extends DefaultEndpoint {
         return debezium.getConfiguration();
     }
 
-    /** The Debezium engine's configuration, as Camel's debezium-postgres endpoint makes it from the options. */
+    /**
+     * The Debezium engine's configuration, as Camel's debezium-postgres endpoint makes it from the options; with an idle
+     * wait among them, Debezium's connector without its busy wait ({@link IdleWaitPostgresConnector}).
+     */
     Properties debeziumProperties() {
-        return debezium.getConfiguration().createDebeziumConfiguration().asProperties();
+        Properties properties = debezium.getConfiguration().createDebeziumConfiguration().asProperties();
+        if (properties.containsKey(IdleWaitPostgresConnector.IDLE_WAIT)) {
+            properties.setProperty("connector.class", IdleWaitPostgresConnector.class.getName());
+        }
+        return properties;
     }
 
     /** Debezium's name of the relay (the endpoint's path): the key of its offsets. */

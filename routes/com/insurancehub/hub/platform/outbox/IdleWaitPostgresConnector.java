@@ -1,0 +1,89 @@
+package com.insurancehub.hub.platform.outbox;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.List;
+
+import io.debezium.config.Configuration;
+import io.debezium.connector.base.ChangeEventQueue;
+import io.debezium.connector.postgresql.PostgresConnector;
+import io.debezium.connector.postgresql.PostgresConnectorTask;
+import io.debezium.pipeline.ChangeEventSourceCoordinator;
+import org.apache.kafka.connect.connector.Task;
+import org.apache.kafka.connect.source.SourceRecord;
+
+/**
+ * Debezium's PostgreSQL connector, whose task waits for changes asleep instead of spinning.
+ * <p>
+ * Debezium's change queue collects a batch for {@code poll.interval.ms} and rounds its remaining wait down to whole
+ * milliseconds: the last millisecond of every poll is a busy loop (it calls the clock and two debug logs until the
+ * millisecond turns). At the relays' 25 ms that is up to 4 % of a core per engine, idle or not; the hub runs five
+ * engines (four outboxes and the business change capture), and at 100 quotes/s their polling threads were the hub's
+ * largest single cost: 0.12 cores, a sixteenth of this 2-core machine, for relays with nothing to relay
+ * (docs/performance.md, issue 11).
+ * <p>
+ * This task sleeps {@link #IDLE_WAIT} ms while its queue is empty and lets Debezium's poll run only once the queue
+ * holds a change, with a short {@code poll.interval.ms} (the batch window: what arrives within it joins the batch).
+ * A change is handed over at most the idle wait plus the window after it was read, as before at most the poll
+ * interval. So that a failure of Debezium's reader (kept in the queue, thrown by its poll) is seen while the relay is
+ * idle too, Debezium's own poll also runs once every {@link #FAILURE_CHECK} ms.
+ * <p>
+ * Chosen with {@code connector.class} by {@link OutboxRelayEndpoint} when the relay's options carry {@link #IDLE_WAIT}.
+ */
+public class IdleWaitPostgresConnector extends PostgresConnector {
+
+    /** How long (ms) an idle task sleeps before it looks at its queue again. */
+    public static final String IDLE_WAIT = "insurance.idle.wait.ms";
+    /** How often (ms) at the most an idle task lets Debezium's poll run anyway, to surface a failure of its reader. */
+    public static final String FAILURE_CHECK = "insurance.idle.failure.check.ms";
+
+    @Override
+    public Class<? extends Task> taskClass() {
+        return IdleWaitTask.class;
+    }
+
+    /** The task: Debezium's, with an idle wait in front of its poll. */
+    public static class IdleWaitTask extends PostgresConnectorTask {
+
+        /** The task's change queue: private in Debezium, created anew by each (re)start of the task. */
+        private static final VarHandle QUEUE;
+
+        static {
+            try {
+                QUEUE = MethodHandles.privateLookupIn(PostgresConnectorTask.class, MethodHandles.lookup())
+                        .findVarHandle(PostgresConnectorTask.class, "queue", ChangeEventQueue.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError("Debezium's PostgresConnectorTask has no change queue field 'queue' "
+                        + "any more: remove " + IdleWaitPostgresConnector.class.getName() + " or adapt it (" + e + ")");
+            }
+        }
+
+        private volatile long idleWaitMs = 25;
+        private volatile long failureCheckNanos = 1_000_000_000L;
+        private long lastDebeziumPoll = System.nanoTime();
+
+        @Override
+        public ChangeEventSourceCoordinator start(Configuration config) {
+            idleWaitMs = Math.max(1, config.getLong(IDLE_WAIT, 25));
+            failureCheckNanos = Math.max(1, config.getLong(FAILURE_CHECK, 1000)) * 1_000_000L;
+            return super.start(config);
+        }
+
+        @Override
+        public List<SourceRecord> doPoll() throws InterruptedException {
+            ChangeEventQueue<?> queue = (ChangeEventQueue<?>) QUEUE.getVolatile((PostgresConnectorTask) this);
+            if (queue != null && isEmpty(queue) && System.nanoTime() - lastDebeziumPoll < failureCheckNanos) {
+                Thread.sleep(idleWaitMs);
+                if (isEmpty(queue) && System.nanoTime() - lastDebeziumPoll < failureCheckNanos) {
+                    return List.of();
+                }
+            }
+            lastDebeziumPoll = System.nanoTime();
+            return super.doPoll();
+        }
+
+        private static boolean isEmpty(ChangeEventQueue<?> queue) {
+            return queue.remainingCapacity() == queue.totalCapacity();
+        }
+    }
+}
