@@ -22,18 +22,21 @@ import org.apache.kafka.connect.source.SourceRecord;
  * largest single cost: 0.12 cores, a sixteenth of this 2-core machine, for relays with nothing to relay
  * (docs/performance.md, issue 11).
  * <p>
- * This task sleeps {@link #IDLE_WAIT} ms while its queue is empty and lets Debezium's poll run only once the queue
- * holds a change, with a short {@code poll.interval.ms} (the batch window: what arrives within it joins the batch).
- * A change is handed over at most the idle wait plus the window after it was read, as before at most the poll
- * interval. So that a failure of Debezium's reader (kept in the queue, thrown by its poll) is seen while the relay is
- * idle too, Debezium's own poll also runs once every {@link #FAILURE_CHECK} ms.
+ * This task lets Debezium's poll run only once its queue holds a change; while the queue is empty it sleeps, looking
+ * again every {@link #IDLE_STEP} ms, and returns an empty batch after {@link #IDLE_WAIT} ms. Debezium's poll then
+ * collects for its {@code poll.interval.ms} (the batch window: what arrives within it joins the batch; a full batch
+ * returns at once). A change waits at most one idle step plus the window, and a sleeping thread costs next to nothing
+ * where the busy wait cost up to 1 ms per poll. So that a failure of Debezium's reader (kept in the queue, thrown by
+ * its poll) is seen while the relay is idle too, Debezium's own poll also runs once every {@link #FAILURE_CHECK} ms.
  * <p>
  * Chosen with {@code connector.class} by {@link OutboxRelayEndpoint} when the relay's options carry {@link #IDLE_WAIT}.
  */
 public class IdleWaitPostgresConnector extends PostgresConnector {
 
-    /** How long (ms) an idle task sleeps before it looks at its queue again. */
+    /** How long (ms) an idle task waits for a change before it returns an empty batch. */
     public static final String IDLE_WAIT = "insurance.idle.wait.ms";
+    /** How long (ms) an idle task sleeps between two looks at its queue. */
+    public static final String IDLE_STEP = "insurance.idle.step.ms";
     /** How often (ms) at the most an idle task lets Debezium's poll run anyway, to surface a failure of its reader. */
     public static final String FAILURE_CHECK = "insurance.idle.failure.check.ms";
 
@@ -58,13 +61,15 @@ public class IdleWaitPostgresConnector extends PostgresConnector {
             }
         }
 
-        private volatile long idleWaitMs = 25;
+        private volatile long idleWaitNanos = 25_000_000L;
+        private volatile long idleStepMs = 5;
         private volatile long failureCheckNanos = 1_000_000_000L;
         private long lastDebeziumPoll = System.nanoTime();
 
         @Override
         public ChangeEventSourceCoordinator start(Configuration config) {
-            idleWaitMs = Math.max(1, config.getLong(IDLE_WAIT, 25));
+            idleWaitNanos = Math.max(1, config.getLong(IDLE_WAIT, 25)) * 1_000_000L;
+            idleStepMs = Math.max(1, config.getLong(IDLE_STEP, 5));
             failureCheckNanos = Math.max(1, config.getLong(FAILURE_CHECK, 1000)) * 1_000_000L;
             return super.start(config);
         }
@@ -72,10 +77,13 @@ public class IdleWaitPostgresConnector extends PostgresConnector {
         @Override
         public List<SourceRecord> doPoll() throws InterruptedException {
             ChangeEventQueue<?> queue = (ChangeEventQueue<?>) QUEUE.getVolatile((PostgresConnectorTask) this);
-            if (queue != null && isEmpty(queue) && System.nanoTime() - lastDebeziumPoll < failureCheckNanos) {
-                Thread.sleep(idleWaitMs);
-                if (isEmpty(queue) && System.nanoTime() - lastDebeziumPoll < failureCheckNanos) {
-                    return List.of();
+            if (queue != null && isEmpty(queue)) {
+                long start = System.nanoTime();
+                while (isEmpty(queue) && System.nanoTime() - lastDebeziumPoll < failureCheckNanos) {
+                    if (System.nanoTime() - start >= idleWaitNanos) {
+                        return List.of();
+                    }
+                    Thread.sleep(idleStepMs);
                 }
             }
             lastDebeziumPoll = System.nanoTime();
