@@ -27,7 +27,7 @@ import org.apache.kafka.connect.source.SourceRecord;
  * collects for its {@code poll.interval.ms} (the batch window: what arrives within it joins the batch; a full batch
  * returns at once). A change waits at most one idle step plus the window, and a sleeping thread costs next to nothing
  * where the busy wait cost up to 1 ms per poll. So that a failure of Debezium's reader (kept in the queue, thrown by
- * its poll) is seen while the relay is idle too, Debezium's own poll also runs once every {@link #FAILURE_CHECK} ms.
+ * its poll) is seen while the relay is idle too, Debezium's own poll also runs once a second ({@link #FAILURE_CHECK}).
  * <p>
  * Chosen with {@code connector.class} by {@link OutboxRelayEndpoint} when the relay's options carry {@link #IDLE_WAIT}.
  */
@@ -36,9 +36,9 @@ public class IdleWaitPostgresConnector extends PostgresConnector {
     /** How long (ms) an idle task waits for a change before it returns an empty batch. */
     public static final String IDLE_WAIT = "insurance.idle.wait.ms";
     /** How long (ms) an idle task sleeps between two looks at its queue. */
-    public static final String IDLE_STEP = "insurance.idle.step.ms";
-    /** How often (ms) at the most an idle task lets Debezium's poll run anyway, to surface a failure of its reader. */
-    public static final String FAILURE_CHECK = "insurance.idle.failure.check.ms";
+    static final long IDLE_STEP = 5;
+    /** How often (ns) at the most an idle task lets Debezium's poll run anyway, to surface a failure of its reader. */
+    static final long FAILURE_CHECK = 1_000_000_000L;
 
     @Override
     public Class<? extends Task> taskClass() {
@@ -62,28 +62,24 @@ public class IdleWaitPostgresConnector extends PostgresConnector {
         }
 
         private volatile long idleWaitNanos = 25_000_000L;
-        private volatile long idleStepMs = 5;
-        private volatile long failureCheckNanos = 1_000_000_000L;
         private long lastDebeziumPoll = System.nanoTime();
 
         @Override
         public ChangeEventSourceCoordinator start(Configuration config) {
             idleWaitNanos = Math.max(1, config.getLong(IDLE_WAIT, 25)) * 1_000_000L;
-            idleStepMs = Math.max(1, config.getLong(IDLE_STEP, 5));
-            failureCheckNanos = Math.max(1, config.getLong(FAILURE_CHECK, 1000)) * 1_000_000L;
             return super.start(config);
         }
 
         @Override
         public List<SourceRecord> doPoll() throws InterruptedException {
             ChangeEventQueue<?> queue = (ChangeEventQueue<?>) QUEUE.getVolatile((PostgresConnectorTask) this);
-            if (queue != null && isEmpty(queue)) {
+            if (queue != null) {
                 long start = System.nanoTime();
-                while (isEmpty(queue) && System.nanoTime() - lastDebeziumPoll < failureCheckNanos) {
-                    if (System.nanoTime() - start >= idleWaitNanos) {
+                for (long now = start; isEmpty(queue) && now - lastDebeziumPoll < FAILURE_CHECK; now = System.nanoTime()) {
+                    if (now - start >= idleWaitNanos) {
                         return List.of();
                     }
-                    Thread.sleep(idleStepMs);
+                    Thread.sleep(IDLE_STEP);
                 }
             }
             lastDebeziumPoll = System.nanoTime();
