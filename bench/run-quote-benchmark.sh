@@ -38,6 +38,8 @@
 #                                     generator's C2 compiled in bursts of 0.2-0.4 cores in the middle of measured
 #                                     minutes, the seconds with most slow answers (docs/performance.md); at 100 req/s
 #                                     Gatling needs ~0.05 cores either way
+#   The table's "host" column: the CPU milliseconds of a fixed piece of work timed just before the scenario (lower is a
+#   faster host; bench/stack.sh, host_canary) and the cores the hypervisor stole during it. Compare runs at like canaries.
 #   STACK_JVM_ARGS []                 extra options for the hub's JVM, e.g. a flight recording:
 #                                     -XX:StartFlightRecording=filename=/tmp/quote.jfr,settings=profile
 # Everything it writes goes under bench/target/runs/<UTC time>/ (stack log, Gatling reports, results.md).
@@ -113,10 +115,14 @@ for i in "${!SCENARIOS[@]}"; do
       status=failed
     fi
     cp "$RUN_DIR/gatling-$label.log" "$RUN_DIR/gatling-$label-attempt$attempt.log"
-    foreign=$(foreign_cores "$before" "$(cpu_sample)")
+    after=$(cpu_sample)
+    foreign=$(foreign_cores "$before" "$after")
     echo "$foreign" > "$RUN_DIR/foreign-cores-$label.txt"
+    # how fast the host ran: the canary taken just before (bench/stack.sh) and the CPU the hypervisor stole meanwhile
+    host="$(tail -1 "$RUN_DIR/host-speed.log" | cut -d' ' -f2) / $(steal_cores "$before" "$after")"
+    echo "$host" > "$RUN_DIR/host-$label.txt"
     echo "$label attempt $attempt end $(date -u +%H:%M:%S) load $(loadavg) gatling=$status other-processes-cores=$foreign" \
-      >> "$RUN_DIR/scenarios.log"
+      "host-canary-ms/steal-cores=$host" >> "$RUN_DIR/scenarios.log"
     log "Scenario $label done: gatling=$status, other processes used $foreign cores meanwhile"
     if awk -v f="$foreign" -v m="$MAX_FOREIGN_DURING" 'BEGIN { exit !(f <= m) }'; then break; fi
     if [ "$attempt" -lt "$ATTEMPTS" ]; then log "Disturbed (> $MAX_FOREIGN_DURING cores): again"; fi
@@ -152,13 +158,15 @@ def request_stats(stats_js, name):
 run_dir, hub_gc_log, scenarios = sys.argv[1], sys.argv[2], sys.argv[3:]
 def foreign(s):
     try:
-        return open(os.path.join(run_dir, f"foreign-cores-{s}.txt")).read().strip()
+        return open(os.path.join(run_dir, f"foreign-cores-{s}.txt")).read().strip() + " | " + \
+            open(os.path.join(run_dir, f"host-{s}.txt")).read().strip()
     except OSError:
-        return "?"
+        return "? | ?"
 
 print("| scenario | expected ratingSource | rate (req/s) | OK | KO | mean (ms) | p50 (ms) | p95 (ms) | p99 (ms) | max (ms) "
-      "| throughput (OK/s) | External Rating calls | p99 target | met | other processes (cores) |")
-print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---:|")
+      "| throughput (OK/s) | External Rating calls | p99 target | met | other processes (cores) "
+      "| host: canary (ms) / steal (cores) |")
+print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---:|---|")
 for s in scenarios:
     summary_file = os.path.join(run_dir, f"summary-{s}.json")
     stats_files = sorted(glob.glob(os.path.join(run_dir, f"gatling-{s}", "*", "js", "stats.js")))

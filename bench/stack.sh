@@ -57,7 +57,7 @@ NO_BUILD=(-Dmaven.main.skip=true -Dmaven.resources.skip=true -Dmaven.test.skip=t
 log() { printf '%s %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
 
-# "<all jiffies> <busy jiffies> <jiffies of this run's processes>": this script and everything below it (Maven,
+# "<all jiffies> <busy jiffies> <jiffies of this run's processes> <steal jiffies>": this script and everything below it (Maven,
 # the stack's JVM, Gatling), its PostgreSQL (found by data directory) and the backends below it (pg_ctl detaches the
 # postmaster: its parent is init), exited children included (cutime)
 cpu_sample() {
@@ -79,7 +79,7 @@ while todo:
     p = todo.pop()
     ours.add(p)
     todo += [c for c, (ppid, _, _) in procs.items() if ppid == p and c not in ours]
-print(sum(cpu), sum(cpu) - cpu[3] - cpu[4], sum(procs[p][1] for p in ours if p in procs))
+print(sum(cpu), sum(cpu) - cpu[3] - cpu[4], sum(procs[p][1] for p in ours if p in procs), cpu[7])
 PY
 }
 
@@ -90,17 +90,43 @@ foreign_cores() {
     printf "%.2f", (all > 0 ? n * other / all : 0) }'
 }
 
+# cores the hypervisor gave to someone else (steal) between two cpu_sample outputs
+steal_cores() {
+  awk -v a="$1" -v b="$2" -v n="$(nproc)" 'BEGIN { split(a, x, " "); split(b, y, " "); all = y[1] - x[1];
+    printf "%.2f", (all > 0 && y[4] != "" ? n * (y[4] - x[4]) / all : 0) }'
+}
+
+# How fast the host runs today: CPU milliseconds of a fixed single-threaded piece of work (an interpreter loop over
+# a dictionary: branches and memory, like the JVMs' work, not a vectorised hash), best of five. On a virtual machine
+# the same code ran up to a third slower within one afternoon (docs/performance.md, fourth session): runs are only
+# comparable at the same canary. Also written to host-speed.log.
+host_canary() {
+  local ms
+  ms=$(python3 - <<'PY'
+import time
+def once():
+    t, d = time.process_time(), {}
+    for i in range(2_000_000):
+        d[i & 4095] = d.get(i & 4095, 0) + i
+    return (time.process_time() - t) * 1000
+print(f"{min(once() for _ in range(5)):.0f}")
+PY
+)
+  echo "$(date -u +%H:%M:%S) $ms" >> "$RUN_DIR/host-speed.log"
+  echo "$ms"
+}
+
 wait_for_quiet() {
   local waited=0 before after f
   while true; do
     before=$(cpu_sample); sleep 10; after=$(cpu_sample)
     f=$(foreign_cores "$before" "$after")
     if awk -v f="$f" -v m="$MAX_FOREIGN" 'BEGIN { exit !(f < m) }'; then
-      log "Other processes use $f cores (< $MAX_FOREIGN): measuring (load $(loadavg))"
+      log "Other processes use $f cores (< $MAX_FOREIGN): measuring (load $(loadavg), host canary $(host_canary) ms)"
       return
     fi
     if [ "$waited" -ge "$QUIET_WAIT" ]; then
-      log "WARNING: other processes still use $f cores after ${waited}s: measuring anyway, figures will suffer"
+      log "WARNING: other processes still use $f cores after ${waited}s: measuring anyway, figures will suffer (host canary $(host_canary) ms)"
       return
     fi
     log "Other processes use $f cores (>= $MAX_FOREIGN): waiting for a quieter machine (${waited}/${QUIET_WAIT}s)"
