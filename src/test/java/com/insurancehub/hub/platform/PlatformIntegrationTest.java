@@ -2,12 +2,19 @@ package com.insurancehub.hub.platform;
 
 import java.time.Duration;
 import java.util.Map;
+import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import org.apache.camel.CamelContext;
+import org.apache.camel.spi.CamelEvent;
+import org.apache.camel.spi.CamelEvent.ExchangeCompletedEvent;
+import org.apache.camel.support.EventNotifierSupport;
 import org.apache.kafka.clients.admin.AdminClient;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
 import com.insurancehub.dev.DevServices;
@@ -24,6 +31,37 @@ class PlatformIntegrationTest {
 
     @LocalServerPort
     int port;
+
+    @Autowired
+    CamelContext camelContext;
+
+    /**
+     * An API route runs on Tomcat's request thread, not handed to a task pool and dispatched back
+     * (PlatformHttpOnRequestThread): one thread per request, no run-queue waits between them.
+     */
+    @Test
+    void anApiRouteRunsOnTheRequestThread() throws Exception {
+        List<String> threads = new CopyOnWriteArrayList<>();
+        EventNotifierSupport completions = new EventNotifierSupport() {
+            @Override
+            public void notify(CamelEvent event) {
+                if (event instanceof ExchangeCompletedEvent completed
+                        && "get-dead-letters-api".equals(completed.getExchange().getFromRouteId())) {
+                    threads.add(Thread.currentThread().getName());
+                }
+            }
+        };
+        camelContext.getManagementStrategy().addEventNotifier(completions);
+        completions.start();
+        try {
+            assertThat(new HubApi(port).get("/api/dead-letters?status=NEW").status()).isEqualTo(200);
+            await().atMost(Duration.ofSeconds(5)).until(() -> !threads.isEmpty());
+        } finally {
+            camelContext.getManagementStrategy().removeEventNotifier(completions);
+            completions.stop();
+        }
+        assertThat(threads).singleElement().asString().startsWith("http-nio-");
+    }
 
     @Test
     void healthReportsKafkaAndTheDatabase() {
