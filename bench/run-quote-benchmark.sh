@@ -12,10 +12,11 @@
 #
 # Environment (defaults in brackets):
 #   RATE_CACHE [100] RATE_SLOW [40] RATE_OPEN [100]  steady arrival rate, requests/s (RATE sets all three)
-#   STACK_WARMUP [240]  seconds added to the first scenario's warm-up: a fresh stack (two JVMs compiling, the
+#   STACK_WARMUP [360]  seconds added to the first scenario's warm-up: a fresh stack (two JVMs compiling, the
 #                  consumers' and relays' first batches) kept the machine 100 % busy for its first ~4 minutes at
-#                  100 req/s, and the hub's C2 took 0.07 cores still after 4 minutes, <= 0.03 after 5.5
-#                  (docs/performance.md); measured earlier, a run says how fast the JIT is, not the hub
+#                  100 req/s; the hub's C2 took 0.05 cores after 4 minutes, 0.03 after 5, 0.01 after 6, and the
+#                  per-minute p99 settled after 6 minutes of load (docs/performance.md, fifth session); measured
+#                  earlier, a run says how fast the JIT is, not the hub
 #   DURATION [60]  measured seconds per scenario      WARMUP [90]  warm-up seconds per scenario: the hub's and
 #                  the infrastructure's JVMs, both fresh, keep C2 compiling for ~90 s at 100 req/s on 2 cores (after
 #                  30 s they still took half a core during the measured minute: docs/performance.md)
@@ -59,7 +60,7 @@ RATE_SLOW=${RATE_SLOW:-${RATE:-40}}
 RATE_OPEN=${RATE_OPEN:-${RATE:-100}}
 DURATION=${DURATION:-60}
 WARMUP=${WARMUP:-90}
-STACK_WARMUP=${STACK_WARMUP:-240}
+STACK_WARMUP=${STACK_WARMUP:-360}
 MAX_FOREIGN_DURING=${MAX_FOREIGN_DURING:-0.2}
 ATTEMPTS=${ATTEMPTS:-3}
 GATLING_JVM_ARGS=${GATLING_JVM_ARGS--XX:TieredStopAtLevel=1}
