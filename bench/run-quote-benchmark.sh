@@ -43,6 +43,8 @@
 #   faster host; bench/stack.sh, host_canary) and the cores the hypervisor stole during it. Compare runs at like canaries.
 #   STACK_JVM_ARGS []                 extra options for the hub's JVM, e.g. a flight recording:
 #                                     -XX:StartFlightRecording=filename=/tmp/quote.jfr,settings=profile
+# The target is judged on the p99 of the simulation's own log of every measured request (exact; Gatling's percentile
+# is not, docs/performance.md, fifth session): exit status 3 when a scenario misses it, has a KO or gives no result.
 # Everything it writes goes under bench/target/runs/<UTC time>/ (stack log, Gatling reports, results.md).
 set -Eeuo pipefail
 
@@ -131,7 +133,7 @@ for i in "${!SCENARIOS[@]}"; do
   if [ "$status" = failed ]; then
     failed+=("$label")
     grep -E 'Assertion|failed|ERROR|Exception' "$RUN_DIR/gatling-$label.log" | head -20 >&2 || true
-    log "Scenario $label: Gatling reported a failure (assertion missed or run broken), see $RUN_DIR/gatling-$label.log"
+    log "Scenario $label: Gatling reported a failure (its assertion on its own p99, a KO, or a broken run), see $RUN_DIR/gatling-$label.log"
   fi
 done
 
@@ -164,29 +166,51 @@ def foreign(s):
     except OSError:
         return "? | ?"
 
-print("| scenario | expected ratingSource | rate (req/s) | OK | KO | mean (ms) | p50 (ms) | p95 (ms) | p99 (ms) | max (ms) "
-      "| throughput (OK/s) | External Rating calls | p99 target | met | other processes (cores) "
-      "| host: canary (ms) / steal (cores) |")
-print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---:|---|")
+def exact_p99(s):
+    """The p99 of the simulation's own log of each measured request (sent to answered, in milliseconds): exact, and
+    its span contains Gatling's, so it can only be above Gatling's true p99. Gatling 3.13's reported percentile is
+    not exact: 31 ms for a minute in which only 12 of 6,000 logged answers took 31 ms or more (docs/performance.md,
+    fifth session). The target is judged on this one."""
+    try:
+        times = sorted(int(b) - int(a) for a, b, _ in
+                       (l.strip().split(",") for l in open(os.path.join(run_dir, f"requests-{s}.csv")) if l.strip()))
+    except (OSError, ValueError):
+        return None
+    # nearest rank: the smallest time that at least 99 % of the answers do not exceed
+    return times[max(0, -(-99 * len(times) // 100) - 1)] if times else None
+
+print("| scenario | expected ratingSource | rate (req/s) | OK | KO | mean (ms) | p50 (ms) | p95 (ms) | p99 (ms) "
+      "| p99, request log (ms) | max (ms) | throughput (OK/s) | External Rating calls | p99 target | met "
+      "| other processes (cores) | host: canary (ms) / steal (cores) |")
+print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---:|---|")
+missed = []
 for s in scenarios:
     summary_file = os.path.join(run_dir, f"summary-{s}.json")
     stats_files = sorted(glob.glob(os.path.join(run_dir, f"gatling-{s}", "*", "js", "stats.js")))
     if not stats_files or not os.path.exists(summary_file):
-        print(f"| {s} | | | | | | | | | | | | | no result (see gatling-{s}.log) | {foreign(s)} |")
+        print(f"| {s} | | | | | | | | | | | | | | no result (see gatling-{s}.log) | {foreign(s)} |")
+        missed.append(s)
         continue
     summary = json.load(open(summary_file))
     measured = request_stats(stats_files[-1], "POST /api/quotes")
     if measured is None:
-        print(f"| {s} | | | | | | | | | | | | | measured request missing in {stats_files[-1]} | {foreign(s)} |")
+        print(f"| {s} | | | | | | | | | | | | | | measured request missing in {stats_files[-1]} | {foreign(s)} |")
+        missed.append(s)
         continue
     n = {k: int(v) for k, v in measured["numberOfRequests"].items()}
     val = lambda k: measured[k]["total"]
     p99, target = int(val("percentiles4")), summary["p99TargetMs"]
-    met = n["ko"] == 0 and p99 < target
+    logged = exact_p99(s)
+    met = n["ko"] == 0 and (logged if logged is not None else p99) < target
+    if not met:
+        missed.append(s)
     m = summary["measured"]
     print(f"| {s} | {summary['expectedRatingSource']} | {summary['rate']:g} | {n['ok']} | {n['ko']} "
-          f"| {val('meanResponseTime')} | {val('percentiles1')} | {val('percentiles3')} | {p99} | {val('maxResponseTime')} "
+          f"| {val('meanResponseTime')} | {val('percentiles1')} | {val('percentiles3')} | {p99} "
+          f"| {logged if logged is not None else '-'} | {val('maxResponseTime')} "
           f"| {m['okPerSecond']:.1f} | {m['ratingCalls']} | < {target} | {'yes' if met else 'NO'} | {foreign(s)} |")
+
+open(os.path.join(run_dir, "missed.txt"), "w").write(" ".join(missed))
 
 # The slowest answers against the GC pauses of the JVM that runs the hub (its GC log, -Xlog:gc)
 import re
@@ -259,7 +283,11 @@ PY
 echo
 cat "$RESULTS"
 echo
-if [ ${#failed[@]} -gt 0 ]; then
-  log "Gatling failed (assertion or error) for: ${failed[*]}"
+# The exit status follows the table's "met" (p99 of the request log, no KO), not Gatling's own assertion on its
+# inexact percentile; a scenario that gave no result counts as missed
+if [ ${#failed[@]} -gt 0 ]; then log "Gatling's assertions (its own p99, no KO) failed for: ${failed[*]}"; fi
+missed=$(cat "$RUN_DIR/missed.txt" 2>/dev/null || echo "${LABELS[*]}")
+if [ -n "$missed" ]; then
+  log "Target missed (or no result) for: $missed"
   exit 3
 fi

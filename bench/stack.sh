@@ -227,6 +227,8 @@ start_stack() {
     echo "memory: $(free -h | awk '/^Mem:/{print $2}')"
     echo "java: $(java -version 2>&1 | sed -n 2p)"
     echo "load before build: $(loadavg)"
+    # before anything of the run exists: the canaries before each scenario also compete with the idle stack
+    echo "host canary before the build: $(host_canary) ms"
     if git rev-parse --git-dir >/dev/null 2>&1; then
       echo "git: $(git rev-parse --short HEAD)$(git diff --quiet HEAD 2>/dev/null || echo ' (with local changes)')"
     fi
