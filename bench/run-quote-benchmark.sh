@@ -17,7 +17,8 @@
 #                  100 req/s; the hub's C2 took 0.05 cores after 4 minutes, 0.03 after 5, 0.01 after 6, and the
 #                  per-minute p99 settled after 6 minutes of load (docs/performance.md, fifth session); measured
 #                  earlier, a run says how fast the JIT is, not the hub
-#   DURATION [60]  measured seconds per scenario      WARMUP [90]  warm-up seconds per scenario: the hub's and
+#   DURATION [60]  measured seconds per scenario (longer: the table adds the exact p99 of each measured minute)
+#                       WARMUP [90]  warm-up seconds per scenario: the hub's and
 #                  the infrastructure's JVMs, both fresh, keep C2 compiling for ~90 s at 100 req/s on 2 cores (after
 #                  30 s they still took half a core during the measured minute: docs/performance.md)
 #   HUB_PORT [8080] MOCKS_PORT [8090] KAFKA_PORT [9092] PG_PORT [15432] IDP_PORT [9000]   must be free
@@ -211,6 +212,25 @@ for s in scenarios:
           f"| {m['okPerSecond']:.1f} | {m['ratingCalls']} | < {target} | {'yes' if met else 'NO'} | {foreign(s)} |")
 
 open(os.path.join(run_dir, "missed.txt"), "w").write(" ".join(missed))
+
+# A measured phase longer than a minute: the exact p99 of each of its minutes (by the time each request was sent)
+for s in scenarios:
+    try:
+        rows = [l.strip().split(",") for l in open(os.path.join(run_dir, f"requests-{s}.csv")) if l.strip()]
+    except OSError:
+        continue
+    if not rows:
+        continue
+    first, minutes = min(int(a) for a, _, _ in rows), {}
+    for a, b, _ in rows:
+        minutes.setdefault((int(a) - first) // 60000, []).append(int(b) - int(a))
+    if len(minutes) > 1:
+        p99s = []
+        for k in sorted(minutes):
+            times = sorted(minutes[k])
+            p99s.append(str(times[max(0, -(-99 * len(times) // 100) - 1)]))
+        print()
+        print(f"{s}: p99 of each measured minute, request log (ms): {' / '.join(p99s)}")
 
 # The slowest answers against the GC pauses of the JVM that runs the hub (its GC log, -Xlog:gc)
 import re
