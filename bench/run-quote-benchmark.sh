@@ -18,7 +18,7 @@
 #                  per-minute p99 settled after 6 minutes of load (docs/performance.md, fifth session); measured
 #                  earlier, a run says how fast the JIT is, not the hub
 #   DURATION [60]  measured seconds per scenario (longer: the table adds the exact p99 of each measured minute)
-#                       WARMUP [90]  warm-up seconds per scenario: the hub's and
+#   WARMUP [90]    warm-up seconds per scenario: the hub's and
 #                  the infrastructure's JVMs, both fresh, keep C2 compiling for ~90 s at 100 req/s on 2 cores (after
 #                  30 s they still took half a core during the measured minute: docs/performance.md)
 #   HUB_PORT [8080] MOCKS_PORT [8090] KAFKA_PORT [9092] PG_PORT [15432] IDP_PORT [9000]   must be free
