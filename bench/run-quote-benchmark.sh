@@ -162,22 +162,33 @@ def request_stats(stats_js, name):
 run_dir, hub_gc_log, scenarios = sys.argv[1], sys.argv[2], sys.argv[3:]
 def foreign(s):
     try:
-        return open(os.path.join(run_dir, f"foreign-cores-{s}.txt")).read().strip() + " | " + \
-            open(os.path.join(run_dir, f"host-{s}.txt")).read().strip()
+        return open(os.path.join(run_dir, f"foreign-cores-{s}.txt")).read().strip()
     except OSError:
-        return "? | ?"
+        return "?"
 
-def exact_p99(s):
-    """The p99 of the simulation's own log of each measured request (sent to answered, in milliseconds): exact, and
-    its span contains Gatling's, so it can only be above Gatling's true p99. Gatling 3.13's reported percentile is
-    not exact: 31 ms for a minute in which only 12 of 6,000 logged answers took 31 ms or more (docs/performance.md,
-    fifth session). The target is judged on this one."""
+def host(s):
     try:
-        times = sorted(int(b) - int(a) for a, b, _ in
-                       (l.strip().split(",") for l in open(os.path.join(run_dir, f"requests-{s}.csv")) if l.strip()))
-    except (OSError, ValueError):
-        return None
-    # nearest rank: the smallest time that at least 99 % of the answers do not exceed
+        return open(os.path.join(run_dir, f"host-{s}.txt")).read().strip()
+    except OSError:
+        return "?"
+
+logs = {}
+def request_log(s):
+    """The simulation's own log of each measured request, (sent, answered) in epoch ms; read once; [] when absent."""
+    if s not in logs:
+        try:
+            logs[s] = [(int(a), int(b)) for a, b, _ in
+                       (l.strip().split(",") for l in open(os.path.join(run_dir, f"requests-{s}.csv")) if l.strip())]
+        except (OSError, ValueError):
+            logs[s] = []
+    return logs[s]
+
+def p99_of(durations):
+    """Nearest rank: the smallest duration that at least 99 % of them do not exceed; None for none.
+    On the request log this is exact, and its span contains Gatling's, so it can only be above Gatling's true p99.
+    Gatling 3.13's reported percentile is not exact: 31 ms for a minute in which only 12 of 6,000 logged answers took
+    31 ms or more (docs/performance.md, fifth session). The target is judged on the log's."""
+    times = sorted(durations)
     return times[max(0, -(-99 * len(times) // 100) - 1)] if times else None
 
 print("| scenario | expected ratingSource | rate (req/s) | OK | KO | mean (ms) | p50 (ms) | p95 (ms) | p99 (ms) "
@@ -189,19 +200,19 @@ for s in scenarios:
     summary_file = os.path.join(run_dir, f"summary-{s}.json")
     stats_files = sorted(glob.glob(os.path.join(run_dir, f"gatling-{s}", "*", "js", "stats.js")))
     if not stats_files or not os.path.exists(summary_file):
-        print(f"| {s} | | | | | | | | | | | | | | no result (see gatling-{s}.log) | {foreign(s)} |")
+        print(f"| {s} | | | | | | | | | | | | | | no result (see gatling-{s}.log) | {foreign(s)} | {host(s)} |")
         missed.append(s)
         continue
     summary = json.load(open(summary_file))
     measured = request_stats(stats_files[-1], "POST /api/quotes")
     if measured is None:
-        print(f"| {s} | | | | | | | | | | | | | | measured request missing in {stats_files[-1]} | {foreign(s)} |")
+        print(f"| {s} | | | | | | | | | | | | | | measured request missing in {stats_files[-1]} | {foreign(s)} | {host(s)} |")
         missed.append(s)
         continue
     n = {k: int(v) for k, v in measured["numberOfRequests"].items()}
     val = lambda k: measured[k]["total"]
     p99, target = int(val("percentiles4")), summary["p99TargetMs"]
-    logged = exact_p99(s)
+    logged = p99_of(b - a for a, b in request_log(s))
     met = n["ko"] == 0 and (logged if logged is not None else p99) < target
     if not met:
         missed.append(s)
@@ -209,28 +220,22 @@ for s in scenarios:
     print(f"| {s} | {summary['expectedRatingSource']} | {summary['rate']:g} | {n['ok']} | {n['ko']} "
           f"| {val('meanResponseTime')} | {val('percentiles1')} | {val('percentiles3')} | {p99} "
           f"| {logged if logged is not None else '-'} | {val('maxResponseTime')} "
-          f"| {m['okPerSecond']:.1f} | {m['ratingCalls']} | < {target} | {'yes' if met else 'NO'} | {foreign(s)} |")
+          f"| {m['okPerSecond']:.1f} | {m['ratingCalls']} | < {target} | {'yes' if met else 'NO'} | {foreign(s)} | {host(s)} |")
 
 open(os.path.join(run_dir, "missed.txt"), "w").write(" ".join(missed))
 
 # A measured phase longer than a minute: the exact p99 of each of its minutes (by the time each request was sent)
 for s in scenarios:
-    try:
-        rows = [l.strip().split(",") for l in open(os.path.join(run_dir, f"requests-{s}.csv")) if l.strip()]
-    except OSError:
+    times = request_log(s)
+    if not times:
         continue
-    if not rows:
-        continue
-    first, minutes = min(int(a) for a, _, _ in rows), {}
-    for a, b, _ in rows:
-        minutes.setdefault((int(a) - first) // 60000, []).append(int(b) - int(a))
+    first, minutes = min(a for a, _ in times), {}
+    for a, b in times:
+        minutes.setdefault((a - first) // 60000, []).append(b - a)
     if len(minutes) > 1:
-        p99s = []
-        for k in sorted(minutes):
-            times = sorted(minutes[k])
-            p99s.append(str(times[max(0, -(-99 * len(times) // 100) - 1)]))
         print()
-        print(f"{s}: p99 of each measured minute, request log (ms): {' / '.join(p99s)}")
+        print(f"{s}: p99 of each measured minute, request log (ms): "
+              f"{' / '.join(str(p99_of(minutes[k])) for k in sorted(minutes))}")
 
 # The slowest answers against the GC pauses of the JVM that runs the hub (its GC log, -Xlog:gc)
 import re
@@ -250,10 +255,9 @@ print("|---|---:|---:|---|")
 for s in scenarios:
     try:
         summary = json.load(open(os.path.join(run_dir, f"summary-{s}.json")))
-        rows = [l.strip().split(",") for l in open(os.path.join(run_dir, f"requests-{s}.csv")) if l.strip()]
     except OSError:
         continue
-    times = [(int(a), int(b)) for a, b, _ in rows]
+    times = request_log(s)
     if not times:
         continue
     first, last = min(a for a, _ in times), max(b for _, b in times)
