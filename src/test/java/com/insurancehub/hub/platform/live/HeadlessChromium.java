@@ -61,7 +61,8 @@ final class HeadlessChromium implements AutoCloseable {
                 "--window-size=1400,820", "about:blank")
                 .redirectErrorStream(true).redirectOutput(profile.resolve("chromium.log").toFile()).start();
         Path activePort = profile.resolve("DevToolsActivePort");
-        Instant deadline = Instant.now().plusSeconds(10);
+        // A cold start reads the browser from disk: on a busy 2-core CI machine that once took more than 10 s
+        Instant deadline = Instant.now().plusSeconds(30);
         while (!Files.exists(activePort) || Files.readAllLines(activePort).isEmpty()) {
             if (Instant.now().isAfter(deadline) || !process.isAlive()) {
                 process.destroyForcibly();
