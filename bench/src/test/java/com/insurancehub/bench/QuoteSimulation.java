@@ -128,11 +128,8 @@ public class QuoteSimulation extends Simulation {
             new AtomicLong(1_000_000 + ThreadLocalRandom.current().nextLong(0, 90_000_000L));
 
     /**
-     * The simulation's own calls (mocks' admin API, the snapshots' scrape): HTTP/1.1, as the load's own requests. Java's
-     * client asks a plain-http server to upgrade to HTTP/2 by default ({@code Connection: Upgrade, Upgrade: h2c}); the
-     * snapshot at the measured start was then the first such request the hub's Tomcat had seen since its code was
-     * compiled, and its request handling was deoptimized and compiled again during the measured minute's first seconds
-     * (docs/performance.md, sixth session).
+     * The simulation's own calls (mocks' admin API, the snapshots' scrape) in HTTP/1.1, as the load: the default HTTP/2
+     * upgrade request deoptimized the hub's request handling at the measured start (docs/performance.md, sixth session).
      */
     private final HttpClient admin = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(2)).build();
