@@ -160,17 +160,15 @@ def request_stats(stats_js, name):
     return None
 
 run_dir, hub_gc_log, scenarios = sys.argv[1], sys.argv[2], sys.argv[3:]
-def foreign(s):
+def noted(kind, s):
+    """What the script noted for a scenario in <kind>-<scenario>.txt ("?" when absent)."""
     try:
-        return open(os.path.join(run_dir, f"foreign-cores-{s}.txt")).read().strip()
+        return open(os.path.join(run_dir, f"{kind}-{s}.txt")).read().strip()
     except OSError:
         return "?"
 
-def host(s):
-    try:
-        return open(os.path.join(run_dir, f"host-{s}.txt")).read().strip()
-    except OSError:
-        return "?"
+foreign = lambda s: noted("foreign-cores", s)
+host = lambda s: noted("host", s)
 
 logs = {}
 def request_log(s):
@@ -184,10 +182,8 @@ def request_log(s):
     return logs[s]
 
 def p99_of(durations):
-    """Nearest rank: the smallest duration that at least 99 % of them do not exceed; None for none.
-    On the request log this is exact, and its span contains Gatling's, so it can only be above Gatling's true p99.
-    Gatling 3.13's reported percentile is not exact: 31 ms for a minute in which only 12 of 6,000 logged answers took
-    31 ms or more (docs/performance.md, fifth session). The target is judged on the log's."""
+    """Nearest rank: the smallest duration that at least 99 % of them do not exceed; None for none. The target is
+    judged on the request log's (exact, unlike Gatling's: docs/performance.md, fifth session)."""
     times = sorted(durations)
     return times[max(0, -(-99 * len(times) // 100) - 1)] if times else None
 
